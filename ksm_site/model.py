@@ -1,0 +1,255 @@
+"""The values that flow through the pipeline: frozen dataclasses, fully formed.
+
+Nothing here reads files or computes scores. Mappings inside these values
+(``dict``) are never mutated after construction; they are dicts rather than
+read-only proxies so that values can be pickled to worker processes.
+
+Rubric numbers (band edges, minimum scores) are ``Decimal`` so that every
+threshold is compared exactly; percentages written in content are
+``Decimal`` for the same reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+# The group's status when it is not in one of the rubric's stages. These two
+# keys are part of the published contract (DESIGN §4, §5); their display
+# names come from the rubric.
+DISSOLVED = "bubar"
+NOT_ASSESSED = "belum-dinilai"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in every language the site is built in."""
+
+    id: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.id
+
+
+# --------------------------------------------------------------------------
+# The rubric (content/rubric.yaml)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed value of an enumerated field: a ``jenis`` or a partner's ``bentuk``."""
+
+    key: str
+    name: Text
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    name: Text
+    question: Text
+    """What the assessor looks at."""
+    levels: tuple[Text, ...]
+    """Description of each level, from 0 up to ``max_level``."""
+    action: Text
+    """What a facilitator can do with the group to raise this indicator."""
+    applies_to: frozenset[str]
+    """The ``jenis`` keys this indicator is assessed for."""
+    bands: tuple[Decimal, ...] = ()
+    """For banded indicators, the minimum percentage of levels 1..max_level."""
+
+    @property
+    def max_level(self) -> int:
+        return len(self.levels) - 1
+
+    @property
+    def banded(self) -> bool:
+        return bool(self.bands)
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    name: Text
+    meaning: Text
+    min_score: Decimal
+    gates: tuple[tuple[str, int], ...]
+    """``(indicator key, minimum level)`` pairs that must all hold."""
+
+
+@dataclass(frozen=True)
+class WarningRule:
+    """One warning's definition; its parameters depend on its ``key``."""
+
+    key: str
+    name: Text
+    meaning: Text
+    advice: Text
+    indicator: str = ""
+    max_level: int = 0
+    min_drop: Decimal = Decimal(0)
+    days: int = 0
+
+
+@dataclass(frozen=True)
+class Rubric:
+    jenis: tuple[Choice, ...]
+    partner_kinds: tuple[Choice, ...]
+    indicators: tuple[Indicator, ...]
+    stages: tuple[Stage, ...]
+    status_names: dict[str, Text]
+    """Display names of ``bubar`` and ``belum-dinilai``."""
+    assets: tuple[Choice, ...]
+    asset_max: int
+    warnings: tuple[WarningRule, ...]
+
+    def applicable(self, jenis: str) -> tuple[Indicator, ...]:
+        """The indicators assessed for a group of this ``jenis``, in rubric order."""
+        return tuple(i for i in self.indicators if jenis in i.applies_to)
+
+    def indicator(self, key: str) -> Indicator:
+        return next(i for i in self.indicators if i.key == key)
+
+    def stage(self, key: str) -> Stage:
+        return next(s for s in self.stages if s.key == key)
+
+    def status_name(self, key: str) -> Text:
+        """Display name of any value of a group's ``tahap``."""
+        for stage in self.stages:
+            if stage.key == key:
+                return stage.name
+        return self.status_names[key]
+
+    @property
+    def status_keys(self) -> tuple[str, ...]:
+        """Every value a group's ``tahap`` can take, in display order."""
+        return (NOT_ASSESSED, *(s.key for s in self.stages), DISSOLVED)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Site settings (content/site.yaml)."""
+
+    title: Text
+    description: Text
+    base_url: str
+    languages: tuple[str, ...]
+
+
+# --------------------------------------------------------------------------
+# Groups (content/groups/**)
+
+
+@dataclass(frozen=True)
+class Area:
+    provinsi: str
+    kota: str
+    kecamatan: str
+    kelurahan: str
+
+
+@dataclass(frozen=True)
+class Partner:
+    nama: str
+    bentuk: str
+    sejak: dt.date | None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    date: dt.date
+    assessor: str
+    values: dict[str, int | Decimal]
+    """What was written per applicable indicator: a level, or a percentage
+    (``Decimal``, 0..100) for banded indicators. In rubric order."""
+    assets: dict[str, int] | None
+    note: str
+    """Markdown, as written."""
+    line: int
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    source: str
+    """The file it came from, as the user names it."""
+    nama: str
+    jenis: str
+    wilayah: Area
+    dibentuk: dt.date
+    anggota: int | None
+    ketua: str
+    usaha: tuple[str, ...]
+    mitra: tuple[Partner, ...]
+    bubar: dt.date | None
+    assessments: tuple[Assessment, ...]
+    """Sorted by date."""
+    story: str
+    """Markdown body of a ``.md`` file; empty for ``.yaml``."""
+
+
+# --------------------------------------------------------------------------
+# Scores (score.py)
+
+
+@dataclass(frozen=True)
+class ScoredAssessment:
+    assessment: Assessment
+    levels: dict[str, int]
+    """Level of every applicable indicator, in rubric order."""
+    points: int
+    max_points: int
+    tenths: int
+    """The score times ten, rounded half up: 633 for 63.3."""
+    stage: str
+
+    @property
+    def score(self) -> float:
+        return self.tenths / 10
+
+    @property
+    def date(self) -> dt.date:
+        return self.assessment.date
+
+
+@dataclass(frozen=True)
+class GateShortfall:
+    indicator: str
+    level: int
+    required: int
+
+
+@dataclass(frozen=True)
+class NextStage:
+    """What an active group needs to reach the next stage."""
+
+    stage: str
+    missing_points: int
+    unmet_gates: tuple[GateShortfall, ...]
+    """In rubric order of indicators."""
+    suggestions: tuple[str, ...]
+    """Up to three indicator keys with room to grow, most room first."""
+
+
+@dataclass(frozen=True)
+class ScoredGroup:
+    group: Group
+    assessments: tuple[ScoredAssessment, ...]
+    status: str
+    """A stage key, ``bubar`` or ``belum-dinilai``."""
+    next_stage: NextStage | None
+    warnings: tuple[str, ...] = field(default=())
+    focus: tuple[str, ...] = field(default=())
+    """For an active, assessed group: up to three indicators of its latest
+    assessment with room to grow, most room first, ties in rubric order (the
+    same rule as ``NextStage.suggestions``, also for a group at the top stage)."""
+
+    @property
+    def latest(self) -> ScoredAssessment | None:
+        return self.assessments[-1] if self.assessments else None
+
+    @property
+    def id(self) -> str:
+        return self.group.id

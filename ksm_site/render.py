@@ -1,0 +1,533 @@
+"""Scored, summarised values -> HTML pages: ``{relative path: text}``.
+
+One Jinja2 environment per language (autoescape on, ``StrictUndefined``),
+and one context builder per page type. Templates lay out; every number,
+date, stage name and sentence of advice arrives here already computed and
+formatted. UI strings are English message ids translated through a gettext
+catalogue (``ksm_site/locale/<lang>/LC_MESSAGES/messages.po``, read with
+Babel at start-up, so there is no compile step); rubric texts come from
+``rubric.yaml`` in the page's language.
+
+Links are relative and point at ``.../index.html`` files, so the site works
+from a sub-path and from a copy opened straight from disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Iterable
+
+import jinja2
+import markdown as markdown_lib
+import nh3
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+from markupsafe import Markup
+
+from .analyse import AreaSummary, Programme
+from .model import DISSOLVED, NOT_ASSESSED, Rubric, ScoredAssessment, ScoredGroup, Site, Text
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TEMPLATES = os.path.join(ROOT, "templates")
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
+BABEL_LOCALES = {"id": "id_ID", "en": "en_GB"}
+"""Babel locale per site language; British English writes '30 June 2024'."""
+
+
+# --------------------------------------------------------------------------
+# Language: translations and formatting
+
+
+@lru_cache(maxsize=None)
+def translations(lang: str) -> NullTranslations:
+    """The gettext catalogue of a language; message ids are English."""
+    path = os.path.join(LOCALE_DIR, lang, "LC_MESSAGES", "messages.po")
+    if lang == "en" or not os.path.exists(path):
+        return NullTranslations()
+    with open(path, "rb") as f:
+        catalog = read_po(f, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+class Lang:
+    """Everything a context builder needs to speak one language."""
+
+    def __init__(self, code: str):
+        self.code = code
+        self.locale = BABEL_LOCALES[code]
+        self._ = translations(code).gettext
+        self.ngettext = translations(code).ngettext
+
+    def text(self, value: Text) -> str:
+        return value.get(self.code)
+
+    def date(self, value: dt.date | None) -> str:
+        return format_date(value, "d MMMM y", locale=self.locale) if value else ""
+
+    def short_date(self, value: dt.date | None) -> str:
+        return format_date(value, "d MMM y", locale=self.locale) if value else ""
+
+    def score(self, tenths: int) -> str:
+        return format_decimal(Decimal(tenths) / 10, "0.0", locale=self.locale)
+
+    def number(self, value) -> str:
+        return format_decimal(value, "#,##0.##", locale=self.locale)
+
+    def percent(self, value: Decimal) -> str:
+        return format_decimal(value, "0.##", locale=self.locale) + "%"
+
+
+# --------------------------------------------------------------------------
+# Markdown written by users: rendered, then sanitised with an allow-list.
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "sub", "sup",
+    "blockquote", "ul", "ol", "li", "code", "pre", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+    "abbr", "dl", "dt", "dd",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"},
+                      "th": {"align"}, "td": {"align"}, "ol": {"start"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _drop_unsafe_urls(tag: str, attribute: str, value: str) -> str | None:
+    """Drop protocol-relative URLs: they load from a host the author chose, over any scheme."""
+    if attribute in ("href", "src") and value.strip().replace("\\", "/").startswith("//"):
+        return None
+    return value
+
+
+def markdown_html(source: str) -> Markup:
+    """The one place user Markdown becomes markup: rendered, then sanitised."""
+    if not source:
+        return Markup("")
+    html = markdown_lib.markdown(source, extensions=["tables", "sane_lists"], output_format="html")
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                      attribute_filter=_drop_unsafe_urls, link_rel="noopener noreferrer nofollow",
+                      clean_content_tags={"script", "style"})
+    return Markup(clean)
+
+
+# --------------------------------------------------------------------------
+# Paths and links
+
+
+def group_path(group_id: str) -> str:
+    return f"kelompok/{group_id}/index.html"
+
+
+def area_path(slugs: tuple[str, ...]) -> str:
+    return "/".join(("wilayah", *slugs, "index.html"))
+
+
+INDEX = "index.html"
+AREAS = "wilayah/index.html"
+WARNINGS = "perlu-perhatian/index.html"
+METHOD = "metodologi/index.html"
+
+
+def relative(from_page: str, target: str) -> str:
+    """A link from one output file to another, both relative to the site root."""
+    depth = from_page.count("/")
+    return "../" * depth + target
+
+
+def language_prefix(site: Site, lang: str) -> str:
+    """Pages of the first language live at the root, the others under ``<lang>/``."""
+    return "" if lang == site.languages[0] else f"{lang}/"
+
+
+# --------------------------------------------------------------------------
+# Context builders
+
+
+class Renderer:
+    """Builds every page of one language."""
+
+    def __init__(self, programme: Programme, rubric: Rubric, site: Site, lang: str):
+        self.p = programme
+        self.rubric = rubric
+        self.site = site
+        self.lang = Lang(lang)
+        self.prefix = language_prefix(site, lang)
+        self.env = environment(lang)
+        self.groups = {g.id: g for g in programme.groups}
+        self.status_class = {DISSOLVED: "st-gone", NOT_ASSESSED: "st-none",
+                             **{s.key: f"st-{n}" for n, s in enumerate(rubric.stages)}}
+
+    # --- shared pieces -----------------------------------------------------
+
+    def page(self, path: str, template: str, title: str, description: str,
+             breadcrumbs: list[tuple[str, str]], **context: Any) -> tuple[str, str]:
+        """Render one page; ``path`` is relative to this language's root."""
+        _ = self.lang._
+        full = self.prefix + path
+        nav = [(_("Home"), INDEX), (_("Areas"), AREAS), (_("Needs attention"), WARNINGS), (_("Methodology"), METHOD)]
+        others = [(code, self.other_language_href(full, code)) for code in self.site.languages if code != self.lang.code]
+        base = {
+            "lang": self.lang.code,
+            "site_title": self.lang.text(self.site.title),
+            "title": title,
+            "description": description,
+            "css_href": relative(full, "static/style.css"),
+            "nav": [{"label": label, "href": relative(path, target), "current": target == path} for label, target in nav],
+            "breadcrumbs": [{"label": label, "href": relative(path, target) if target else ""}
+                            for label, target in breadcrumbs],
+            "languages": [{"code": code, "name": LANGUAGE_NAMES[code], "href": href} for code, href in others],
+            "as_of": self.lang.date(self.p.as_of),
+            "data_href": relative(full, "data/"),
+            "status_headers": [self.status_name(k) for k in self.rubric.status_keys],
+        }
+        return full, self.env.get_template(template).render(**base, **context)
+
+    def other_language_href(self, full: str, code: str) -> str:
+        own = full[len(self.prefix):]
+        return relative(full, language_prefix(self.site, code) + own)
+
+    def status_name(self, key: str) -> str:
+        return self.lang.text(self.rubric.status_name(key))
+
+    def area_trail(self, slugs: tuple[str, ...]) -> list[tuple[str, str]]:
+        trail = [(self.lang._("Home"), INDEX)]
+        for depth in range(1, len(slugs) + 1):
+            area = self.p.areas[slugs[:depth]]
+            trail.append((area.names[-1], area_path(area.slugs)))
+        return trail
+
+    def group_rows(self, page: str, ids: Iterable[str]) -> list[dict]:
+        rows = []
+        for group_id in ids:
+            g = self.groups[group_id]
+            w = g.group.wilayah
+            latest = g.latest
+            rows.append({
+                "name": g.group.nama,
+                "href": relative(page, group_path(g.id)),
+                "area": f"{w.kelurahan}, {w.kecamatan}",
+                "kota": w.kota,
+                "jenis": self.lang.text(self.choice_name(self.rubric.jenis, g.group.jenis)),
+                "jenis_key": g.group.jenis,
+                "status": g.status,
+                "status_class": self.status_class[g.status],
+                "status_name": self.status_name(g.status),
+                "score": self.lang.score(latest.tenths) if latest else "–",
+                "score_sort": latest.tenths if latest else -1,
+                "warnings": [self.lang.text(self.warning_rule(k).name) for k in g.warnings],
+                "last": self.lang.short_date(latest.date) if latest else "–",
+                "last_iso": latest.date.isoformat() if latest else "",
+            })
+        return rows
+
+    def counts(self, area: AreaSummary) -> list[dict]:
+        total = area.counts.total
+        return [{"status": key, "status_class": self.status_class[key], "name": self.status_name(key), "count": self.lang.number(n),
+                 "share": self.lang.number(round(100 * n / total)) + "%" if total else "0%"}
+                for key, n in area.counts.by_status.items()]
+
+    @staticmethod
+    def choice_name(choices, key: str) -> Text:
+        return next(c.name for c in choices if c.key == key)
+
+    def warning_rule(self, key: str):
+        return next(r for r in self.rubric.warnings if r.key == key)
+
+    # --- pages -------------------------------------------------------------
+
+    def index(self) -> tuple[str, str]:
+        _ = self.lang._
+        whole = self.p.areas[()]
+        return self.page(
+            INDEX, "index.html", self.lang.text(self.site.title), self.lang.text(self.site.description), [],
+            intro=self.lang.text(self.site.description),
+            counts=self.counts(whole),
+            total=self.lang.number(whole.counts.total),
+            warned=self.lang.number(whole.counts.warned),
+            warned_href=WARNINGS,
+            areas=self.area_rows(INDEX, whole.children),
+            rows=self.group_rows(INDEX, whole.group_ids),
+            downloads=self.downloads(INDEX),
+        )
+
+    def downloads(self, page: str) -> list[dict]:
+        _ = self.lang._
+        full = self.prefix + page
+        return [
+            {"label": _("All groups (CSV)"), "href": relative(full, "data/groups.csv")},
+            {"label": _("All assessments (CSV)"), "href": relative(full, "data/penilaian.csv")},
+            {"label": _("All data (JSON)"), "href": relative(full, "data/groups.json")},
+        ]
+
+    def area_rows(self, page: str, children: tuple[tuple[str, ...], ...]) -> list[dict]:
+        rows = []
+        for slugs in children:
+            area = self.p.areas[slugs]
+            rows.append({"name": area.names[-1], "href": relative(page, area_path(slugs)),
+                         "total": self.lang.number(area.counts.total),
+                         "warned": self.lang.number(area.counts.warned),
+                         "counts": [self.lang.number(n) for n in area.counts.by_status.values()]})
+        return rows
+
+    def areas_index(self) -> tuple[str, str]:
+        _ = self.lang._
+        tree = []
+        for kota in self.p.areas[()].children:
+            kecamatan_rows = []
+            for kecamatan in self.p.areas[kota].children:
+                kecamatan_rows.append({
+                    "area": self.area_rows(AREAS, (kecamatan,))[0],
+                    "kelurahan": self.area_rows(AREAS, self.p.areas[kecamatan].children),
+                })
+            tree.append({"area": self.area_rows(AREAS, (kota,))[0], "kecamatan": kecamatan_rows})
+        return self.page(AREAS, "areas.html", _("Areas"), _("Every area with KSM groups, and how many are in each stage."),
+                         [(_("Home"), INDEX), (_("Areas"), "")], tree=tree)
+
+    def area(self, area: AreaSummary) -> tuple[str, str]:
+        _ = self.lang._
+        path = area_path(area.slugs)
+        level_names = {"kota": _("City / regency"), "kecamatan": _("District (kecamatan)"),
+                       "kelurahan": _("Village (kelurahan/desa)")}
+        child_level = {"kota": _("Districts"), "kecamatan": _("Villages"), "kelurahan": ""}[area.level]
+        return self.page(
+            path, "area.html", area.names[-1],
+            _("KSM groups in %(area)s: stages, scores and warnings.") % {"area": ", ".join(reversed(area.names))},
+            [*self.area_trail(area.slugs[:-1]), (area.names[-1], "")],
+            level=level_names[area.level],
+            parent_names=", ".join(reversed(area.names[:-1])),
+            counts=self.counts(area),
+            total=self.lang.number(area.counts.total),
+            warned=self.lang.number(area.counts.warned),
+            child_level=child_level,
+            children=self.area_rows(path, area.children),
+            rows=self.group_rows(path, area.group_ids),
+            downloads=self.downloads(path),
+        )
+
+    def group(self, g: ScoredGroup) -> tuple[str, str]:
+        _ = self.lang._
+        lang = self.lang
+        group = g.group
+        path = group_path(g.id)
+        w = group.wilayah
+        latest = g.latest
+        facts = [
+            (_("Type"), lang.text(self.choice_name(self.rubric.jenis, group.jenis))),
+            (_("Area"), f"{w.kelurahan}, {w.kecamatan}, {w.kota}, {w.provinsi}"),
+            (_("Formed"), lang.date(group.dibentuk)),
+        ]
+        if group.bubar:
+            facts.append((_("Dissolved"), lang.date(group.bubar)))
+        if group.anggota:
+            facts.append((_("Members"), lang.number(group.anggota)))
+        if group.ketua:
+            facts.append((_("Chair"), group.ketua))
+        if group.usaha:
+            facts.append((_("Members' businesses"), ", ".join(group.usaha)))
+        return self.page(
+            path, "group.html", group.nama,
+            _("%(name)s, %(area)s: stage %(stage)s.") % {
+                "name": group.nama, "area": f"{w.kelurahan}, {w.kecamatan}, {w.kota}", "stage": self.status_name(g.status)},
+            [*self.area_trail(self.p.area_of[g.id]), (group.nama, "")],
+            name=group.nama,
+            status=g.status,
+            status_class=self.status_class[g.status],
+            status_name=self.status_name(g.status),
+            score=lang.score(latest.tenths) if latest else "",
+            last_date=lang.date(latest.date) if latest else "",
+            assessment_count=lang.ngettext("%(num)d assessment", "%(num)d assessments", len(g.assessments)) % {"num": len(g.assessments)},
+            facts=facts,
+            guidance=self.guidance(g),
+            warnings=[{"name": lang.text(r.name), "meaning": lang.text(r.meaning), "advice": lang.text(r.advice)}
+                      for r in self.rubric.warnings if r.key in g.warnings],
+            assessments=[self.assessment(a, g) for a in reversed(g.assessments)],
+            partners=[{"name": p.nama, "kind": lang.text(self.choice_name(self.rubric.partner_kinds, p.bentuk)),
+                       "since": lang.date(p.sejak) if p.sejak else "–"} for p in group.mitra],
+            story=markdown_html(group.story),
+            area_href=relative(path, area_path(self.p.area_of[g.id])),
+            area_name=w.kelurahan,
+        )
+
+    def guidance(self, g: ScoredGroup) -> dict:
+        """What to do next, as sentences a facilitator can act on."""
+        _ = self.lang._
+        lang = self.lang
+        if g.status == DISSOLVED:
+            return {"summary": _("This group dissolved on %(date)s. It is no longer assessed.") % {"date": lang.date(g.group.bubar)},
+                    "gate_text": "", "gates": [], "steps": []}
+        if g.status == NOT_ASSESSED:
+            return {"summary": _("This group has not been assessed yet. Schedule its first assessment with the facilitator."),
+                    "gate_text": "", "gates": [], "steps": []}
+        latest = g.latest
+        if g.next_stage is None:
+            return {"summary": _("This group is at the highest stage, %(stage)s. Keep it there: assess it every year "
+                                 "and watch the indicators below.") % {"stage": self.status_name(g.status)},
+                    "gate_text": "", "gates": [], "steps": [self.step(latest, key) for key in g.focus]}
+        nxt = g.next_stage
+        target = self.status_name(nxt.stage)
+        min_score = lang.number(self.rubric.stage(nxt.stage).min_score)
+        if nxt.missing_points:
+            points = lang.ngettext(
+                "To reach %(stage)s the group needs %(num)d more level point (a score of at least %(min)s).",
+                "To reach %(stage)s the group needs %(num)d more level points (a score of at least %(min)s).",
+                nxt.missing_points) % {"stage": target, "num": nxt.missing_points, "min": min_score}
+        else:
+            points = _("The score is already high enough for %(stage)s (at least %(min)s).") % {"stage": target, "min": min_score}
+        gates = [dict(self.step(latest, s.indicator, s.required),
+                      requirement=_("%(stage)s requires at least level %(level)d.") % {"stage": target, "level": s.required})
+                 for s in nxt.unmet_gates]
+        if gates:
+            gate_text = lang.ngettext("It must also meet %(num)d requirement:", "It must also meet %(num)d requirements:",
+                                      len(gates)) % {"num": len(gates)}
+        else:
+            gate_text = _("Every requirement of %(stage)s is already met.") % {"stage": target}
+        return {"summary": points, "gate_text": gate_text, "gates": gates,
+                "steps": [self.step(latest, key) for key in nxt.suggestions]}
+
+    def step(self, latest: ScoredAssessment, key: str, target: int | None = None) -> dict:
+        _ = self.lang._
+        indicator = self.rubric.indicator(key)
+        level = latest.levels[key]
+        goal = target if target is not None else level + 1
+        return {
+            "name": self.lang.text(indicator.name),
+            "now": _("now level %(level)d: %(text)s") % {"level": level, "text": self.lang.text(indicator.levels[level])},
+            "goal": _("aim for level %(level)d: %(text)s") % {"level": goal, "text": self.lang.text(indicator.levels[goal])},
+            "action": self.lang.text(indicator.action),
+        }
+
+    def assessment(self, a: ScoredAssessment, g: ScoredGroup) -> dict:
+        lang = self.lang
+        rows = []
+        for key, level in a.levels.items():
+            indicator = self.rubric.indicator(key)
+            value = a.assessment.values[key]
+            rows.append({"name": lang.text(indicator.name), "level": level, "max": indicator.max_level,
+                         "value": lang.percent(value) if indicator.banded else "",
+                         "description": lang.text(indicator.levels[level])})
+        assets = []
+        if a.assessment.assets:
+            assets = [{"name": lang.text(asset.name), "value": a.assessment.assets[asset.key], "max": self.rubric.asset_max}
+                      for asset in self.rubric.assets]
+        return {
+            "date": lang.date(a.date), "iso": a.date.isoformat(), "score": lang.score(a.tenths),
+            "points": f"{a.points}/{a.max_points}", "stage": a.stage, "stage_class": self.status_class[a.stage],
+            "stage_name": self.status_name(a.stage),
+            "assessor": a.assessment.assessor, "rows": rows, "assets": assets,
+            "note": markdown_html(a.assessment.note), "latest": a is g.latest,
+        }
+
+    def warnings_page(self) -> tuple[str, str]:
+        _ = self.lang._
+        sections = []
+        for rule in self.rubric.warnings:
+            sections.append({"key": rule.key, "name": self.lang.text(rule.name), "meaning": self.lang.text(rule.meaning),
+                             "advice": self.lang.text(rule.advice),
+                             "rows": self.group_rows(WARNINGS, self.p.warnings[rule.key])})
+        return self.page(WARNINGS, "warnings.html", _("Needs attention"),
+                         _("Active KSM groups with an early warning, and what to do about each."),
+                         [(_("Home"), INDEX), (_("Needs attention"), "")], sections=sections,
+                         warned=self.lang.number(self.p.areas[()].counts.warned))
+
+    def methodology(self) -> tuple[str, str]:
+        _ = self.lang._
+        lang = self.lang
+        jenis_names = {j.key: lang.text(j.name) for j in self.rubric.jenis}
+        indicators = []
+        for i in self.rubric.indicators:
+            levels = []
+            for level, description in enumerate(i.levels):
+                band = ""
+                if i.banded:
+                    low = i.bands[level - 1] if level else None
+                    high = i.bands[level] if level < i.max_level else None
+                    if low is None:
+                        band = _("below %(high)s") % {"high": lang.percent(high)}
+                    elif high is None:
+                        band = _("%(low)s or more") % {"low": lang.percent(low)}
+                    else:
+                        band = _("%(low)s to under %(high)s") % {"low": lang.percent(low), "high": lang.percent(high)}
+                levels.append({"level": level, "text": lang.text(description), "band": band})
+            applies = ("" if len(i.applies_to) == len(self.rubric.jenis)
+                       else _("Only for: %(jenis)s") % {"jenis": ", ".join(jenis_names[k] for k in sorted(i.applies_to))})
+            indicators.append({"key": i.key, "name": lang.text(i.name), "question": lang.text(i.question),
+                               "levels": levels, "applies": applies, "action": lang.text(i.action)})
+        stages = []
+        for s in self.rubric.stages:
+            gates = [_("%(indicator)s at least level %(level)d") % {"indicator": lang.text(self.rubric.indicator(k).name), "level": v}
+                     for k, v in s.gates]
+            stages.append({"key": s.key, "status_class": self.status_class[s.key], "name": lang.text(s.name), "meaning": lang.text(s.meaning),
+                           "min": lang.number(s.min_score), "gates": gates})
+        applicable = [{"jenis": jenis_names[j.key], "count": len(self.rubric.applicable(j.key)),
+                       "max": sum(i.max_level for i in self.rubric.applicable(j.key))} for j in self.rubric.jenis]
+        return self.page(
+            METHOD, "methodology.html", _("Methodology"),
+            _("How each KSM's score and stage are decided: the indicators, levels, stages and warnings."),
+            [(_("Home"), INDEX), (_("Methodology"), "")],
+            indicators=indicators, stages=stages, applicable=applicable,
+            statuses=[
+                {"status_class": self.status_class[NOT_ASSESSED], "name": self.status_name(NOT_ASSESSED),
+                 "meaning": _("the group has no assessment yet.")},
+                {"status_class": self.status_class[DISSOLVED], "name": self.status_name(DISSOLVED),
+                 "meaning": _("the group has dissolved (its file has a dissolution date, bubar).")},
+            ],
+            warnings=[{"key": r.key, "name": lang.text(r.name), "meaning": lang.text(r.meaning), "advice": lang.text(r.advice)}
+                      for r in self.rubric.warnings],
+            assets=[lang.text(a.name) for a in self.rubric.assets], asset_max=self.rubric.asset_max,
+        )
+
+    def not_found(self) -> tuple[str, str]:
+        _ = self.lang._
+        return self.page("404.html", "404.html", _("Page not found"), _("This page does not exist."),
+                         [(_("Home"), INDEX), (_("Page not found"), "")])
+
+
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+
+
+@lru_cache(maxsize=None)
+def environment(lang: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)
+    return env
+
+
+def render_group_pages(programme: Programme, rubric: Rubric, site: Site, lang: str,
+                       groups: Iterable[ScoredGroup]) -> dict[str, str]:
+    """The pages of some groups, in one language."""
+    renderer = Renderer(programme, rubric, site, lang)
+    return dict(renderer.group(g) for g in groups)
+
+
+def render_programme_pages(programme: Programme, rubric: Rubric, site: Site, lang: str) -> dict[str, str]:
+    """Every page that is not one group's, in one language."""
+    r = Renderer(programme, rubric, site, lang)
+    pages = [r.index(), r.areas_index(), r.warnings_page(), r.methodology(), r.not_found()]
+    pages += [r.area(area) for slugs, area in sorted(programme.areas.items()) if slugs]
+    return dict(pages)
+
+
+def static_files() -> dict[str, bytes]:
+    """The site's own CSS and scripts, from ``templates/static``."""
+    folder = os.path.join(TEMPLATES, "static")
+    files = {}
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name), "rb") as f:
+            files[f"static/{name}"] = f.read()
+    return files

@@ -1,0 +1,111 @@
+"""The only writer of the output folder.
+
+A build never writes into the live site. ``write_site`` fills a new sibling
+folder (``.<name>.new-*``): a file whose bytes equal the previous output's is
+hard-linked from it (so its mtime is kept, and rsync-style deploys skip it),
+every other file is written. Then the new folder is swapped in with two
+renames and the old one removed. If anything fails before the swap, the new
+folder is deleted and the previous output is untouched.
+
+Two builds into the same folder never interleave: a lock file next to it
+(``.<name>.lock``) makes the second wait until the first has finished.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+class OutputError(Exception):
+    """The output folder cannot be written (not a content problem)."""
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    written: int
+    unchanged: int
+
+
+@contextmanager
+def output_lock(out_dir: str):
+    parent, name = _split(out_dir)
+    os.makedirs(parent, exist_ok=True)
+    with open(os.path.join(parent, f".{name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _split(out_dir: str) -> tuple[str, str]:
+    path = os.path.abspath(out_dir)
+    return os.path.dirname(path), os.path.basename(path)
+
+
+def _safe_target(root: str, relpath: str) -> str:
+    parts = relpath.split("/")
+    if relpath.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise OutputError(f"refusing to write outside the output folder: {relpath!r}")
+    return os.path.join(root, *parts)
+
+
+def write_site(files: dict[str, bytes], out_dir: str) -> WriteStats:
+    """Replace ``out_dir`` with exactly ``files`` (relative path -> bytes)."""
+    parent, name = _split(out_dir)
+    live = os.path.join(parent, name)
+    if os.path.exists(live) and not os.path.isdir(live):
+        raise OutputError(f"{out_dir} exists and is not a folder")
+    with output_lock(out_dir):
+        fresh = tempfile.mkdtemp(prefix=f".{name}.new-", dir=parent)
+        try:
+            written = unchanged = 0
+            for relpath in sorted(files):
+                data = files[relpath]
+                target = _safe_target(fresh, relpath)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                previous = os.path.join(live, *relpath.split("/"))
+                if _same_bytes(previous, data):
+                    os.link(previous, target)
+                    unchanged += 1
+                else:
+                    with open(target, "wb") as f:
+                        f.write(data)
+                    written += 1
+            _swap(fresh, live, parent, name)
+        except BaseException:
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
+    return WriteStats(written, unchanged)
+
+
+def _same_bytes(path: str, data: bytes) -> bool:
+    try:
+        if os.path.getsize(path) != len(data) or os.path.islink(path):
+            return False
+        with open(path, "rb") as f:
+            return f.read() == data
+    except OSError:
+        return False
+
+
+def _swap(fresh: str, live: str, parent: str, name: str) -> None:
+    os.chmod(fresh, 0o755)
+    if not os.path.exists(live):
+        os.rename(fresh, live)
+        return
+    retired = tempfile.mkdtemp(prefix=f".{name}.old-", dir=parent)
+    os.rmdir(retired)
+    os.rename(live, retired)
+    try:
+        os.rename(fresh, live)
+    except OSError:
+        os.rename(retired, live)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
