@@ -19,6 +19,7 @@ surprises into messages with a hint.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import unicodedata
@@ -74,6 +75,13 @@ class Node:
     text: str = ""
     key_lines: dict | None = None
     error: str = ""
+    key_line: int = 0
+    """For a mapping or list that is the value of a key: the key's line."""
+
+    @property
+    def head_line(self) -> int:
+        """Where a person looks for this value: its key's line if it has one."""
+        return self.key_line or self.line
 
 
 @dataclass(frozen=True)
@@ -315,6 +323,8 @@ def _compose(events: list, path: str, offset: int, problems: list[Problem]) -> N
             frame.key, frame.key_line = key, node.line
         else:
             if frame.key is not _DISCARD:
+                if node.kind != "scalar":
+                    node = dataclasses.replace(node, key_line=frame.key_line)
                 frame.items[frame.key] = node
                 frame.key_lines[frame.key] = frame.key_line
             frame.key = None

@@ -26,6 +26,7 @@ Decisions where DESIGN §3 is silent:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -94,7 +95,7 @@ class Checker:
                 values[key] = value
         for key, item in spec.items():
             if item.required and key not in node.value:
-                self.report(node.line, join(field, key), "is missing", item.hint)
+                self.report(node.head_line, join(field, key), "is missing", item.hint)
         return values
 
     def sequence(self, node: Node, field: str, item: Callable[[Node, str], Any]) -> list[Any] | None:
@@ -118,11 +119,24 @@ def join(field: str, key: str) -> str:
 
 
 def suggest(key: str, allowed) -> str:
+    """'did you mean ...?' with the nearest allowed key, else the list of allowed keys."""
     allowed = list(allowed)
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    close = nearest(key, allowed)
     if close:
-        return f"did you mean '{close[0]}'?"
+        return f"did you mean '{close}'?"
     return "allowed: " + ", ".join(allowed)
+
+
+def nearest(word: str, allowed: list[str]) -> str | None:
+    """The allowed word nearest to ``word``: by spelling (difflib), or one it abbreviates."""
+    close = difflib.get_close_matches(word, allowed, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    if len(word) >= 3:
+        starts = [a for a in allowed if a.startswith(word) or word in a.split("_") or word in a.split("-")]
+        if len(starts) == 1:
+            return starts[0]
+    return None
 
 
 def describe(node: Node) -> str:
@@ -269,8 +283,8 @@ def choice(options: tuple[Choice, ...]) -> Callable[[Node], str]:
             raise Invalid(f"'{node.text}' is read by YAML as yes/no, not one of the choices",
                           "write one of: " + ", ".join(keys))
         shown = f"'{node.text}'" if node.kind == "scalar" and node.text else describe(node)
-        close = difflib.get_close_matches(str(node.text), keys, n=1, cutoff=0.6)
-        hint = (f"did you mean '{close[0]}'? " if close else "") + "allowed: " + ", ".join(keys)
+        close = nearest(str(node.text), keys)
+        hint = (f"did you mean '{close}'? " if close else "") + "allowed: " + ", ".join(keys)
         raise Invalid(f"{shown} is not an allowed value", hint)
     return convert
 
@@ -350,9 +364,11 @@ def validate_group(doc: Document, rubric: Rubric, today: dt.date) -> tuple[Group
         partners = tuple(check.sequence(values["mitra"], "mitra", partner) or ())
 
     assessments: list[Assessment] = []
-    if "penilaian" in values and "jenis" in values:
+    if "penilaian" in values:
+        # With a broken jenis the assessments are still checked, against every indicator.
+        jenis = values.get("jenis")
         found = check.sequence(values["penilaian"], "penilaian",
-                               lambda node, field: _assessment(node, field, rubric, values["jenis"], check, past_date))
+                               lambda node, field: _assessment(node, field, rubric, jenis, check, past_date))
         assessments = [a for a in found or () if a is not None]
         _check_dates(assessments, values, check, values["penilaian"])
 
@@ -371,7 +387,7 @@ def validate_group(doc: Document, rubric: Rubric, today: dt.date) -> tuple[Group
     return group, []
 
 
-def _assessment(node: Node, field: str, rubric: Rubric, jenis: str, check: Checker,
+def _assessment(node: Node, field: str, rubric: Rubric, jenis: str | None, check: Checker,
                 past_date: Callable[[Node], dt.date]) -> Assessment | None:
     spec = {
         "tanggal": Spec(past_date, True, "the assessment date, YYYY-MM-DD"),
@@ -402,7 +418,11 @@ def _assessment(node: Node, field: str, rubric: Rubric, jenis: str, check: Check
                       values.get("catatan", ""), node.line)
 
 
-def _indicators(node: Node, field: str, rubric: Rubric, jenis: str, check: Checker) -> dict | None:
+def _indicators(node: Node, field: str, rubric: Rubric, jenis: str | None, check: Checker) -> dict | None:
+    """The values of one assessment's indicators; ``jenis`` None when the group's is invalid."""
+    if jenis is None:
+        check.mapping(node, field, {i.key: Spec(_level_converter(i)) for i in rubric.indicators})
+        return None
     applicable = rubric.applicable(jenis)
     spec = {i.key: Spec(_level_converter(i), True, _level_hint(i)) for i in applicable}
     if node.kind == "mapping":
@@ -412,7 +432,7 @@ def _indicators(node: Node, field: str, rubric: Rubric, jenis: str, check: Check
                              "remove this line: it is assessed only for "
                              + ", ".join(sorted(rubric.indicator(key).applies_to)))
         known = {k: v for k, v in node.value.items() if k in spec or all(i.key != k for i in rubric.indicators)}
-        node = Node(node.kind, known, node.line, key_lines=node.key_lines)
+        node = dataclasses.replace(node, value=known)
     values = check.mapping(node, field, spec)
     if values is None or len(values) < len(spec):
         return None
