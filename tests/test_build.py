@@ -1,0 +1,221 @@
+"""Whole builds on small content trees: what is written, what is never written, what is safe."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+
+import pytest
+
+from ksm_site import pipeline
+from ksm_site.cli import main
+from ksm_site.errors import ContentError
+from ksm_site.write import write_site
+
+from conftest import TODAY, VALID_GROUP, write_content
+
+GROUP = "groups/kota-madiun/taman/ksm-uji-coba.md"
+HOSTILE = VALID_GROUP.replace("nama: KSM Uji Coba", 'nama: "<script>alert(1)</script> {{ 7*7 }}"').replace(
+    "catatan: Pertemuan bulanan mulai rutin.", "catatan: '<img src=x onerror=alert(1)> [a](javascript:alert(1))'").replace(
+    "Cerita kelompok.", "<script>alert(2)</script>\n\n[ok](https://example.org) [bad](javascript:alert(3)) "
+    "<a href=\"//evil.example/x\">pr</a> ![i](data:image/png;base64,AAAA) <iframe src=x></iframe> "
+    "<p onclick=\"alert(4)\">hi</p> {% raw %}")
+
+
+def files_under(folder) -> dict[str, bytes]:
+    result = {}
+    for dirpath, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(dirpath, name)
+            result[os.path.relpath(path, folder)] = open(path, "rb").read()
+    return result
+
+
+def build(content, out, **kwargs):
+    return pipeline.build(str(content), str(out), TODAY, **kwargs)
+
+
+def test_build_writes_pages_data_and_static_files(tmp_path):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP})
+    build(content, tmp_path / "out")
+    files = files_under(tmp_path / "out")
+    for path in ("index.html", "kelompok/kota-madiun/taman/ksm-uji-coba/index.html", "metodologi/index.html",
+                 "perlu-perhatian/index.html", "wilayah/index.html", "wilayah/kota-madiun/index.html",
+                 "wilayah/kota-madiun/taman/index.html", "wilayah/kota-madiun/taman/pandean/index.html",
+                 "en/index.html", "en/kelompok/kota-madiun/taman/ksm-uji-coba/index.html",
+                 "data/groups.json", "data/groups.csv", "data/penilaian.csv", "static/style.css", "404.html"):
+        assert path in files, path
+    page = files["kelompok/kota-madiun/taman/ksm-uji-coba/index.html"].decode()
+    assert '<html lang="id">' in page and "KSM Uji Coba" in page and "Tunas" in page
+    assert "43,3" in page  # 13 of 30 points, with an Indonesian decimal comma
+    assert "Langkah berikutnya" in page and "Kegiatan dengan pihak luar" in page
+    assert "Pertemuan bulanan mulai rutin." in page and "Koperasi Sejahtera" in page
+    english = files["en/kelompok/kota-madiun/taman/ksm-uji-coba/index.html"].decode()
+    assert '<html lang="en">' in english and "43.3" in english and "What to do next" in english
+
+
+def test_groups_json_follows_the_contract(tmp_path):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP})
+    build(content, tmp_path / "out")
+    data = json.loads((tmp_path / "out/data/groups.json").read_text())
+    assert data == {"as_of": "2018-09-30", "groups": [{
+        "id": "kota-madiun/taman/ksm-uji-coba", "nama": "KSM Uji Coba", "jenis": "pinjaman-bergulir",
+        "wilayah": {"provinsi": "Jawa Timur", "kota": "Kota Madiun", "kecamatan": "Taman", "kelurahan": "Pandean"},
+        "dibentuk": "2017-03-12", "bubar": None, "tahap": "tunas", "skor": 43.3,
+        "penilaian": [{"tanggal": "2018-09-30", "poin": 13, "skor": 43.3, "tahap": "tunas",
+                       "level": {"pertemuan_rutin": 2, "kehadiran": 1, "agenda_pertemuan": 1, "tabungan_kelompok": 2,
+                                 "aturan_main": 2, "pengembalian_pinjaman": 2, "pencatatan_keuangan": 1,
+                                 "rekening_aman": 1, "kegiatan_pihak_luar": 0, "pembahasan_masalah_kritis": 1},
+                       "aset": {"manusia": 2, "ekonomi": 2, "infrastruktur": 1, "alam": 1, "sosial": 3}}],
+        "menuju": {"tahap": "tumbuh", "kurang_poin": 2, "syarat_belum": [],
+                   "saran": ["kegiatan_pihak_luar", "kehadiran", "agenda_pertemuan"]},
+        "peringatan": [], "url": "kelompok/kota-madiun/taman/ksm-uji-coba/"}]}
+
+
+def test_as_of_option_drives_the_age_warning(tmp_path):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP})
+    import datetime as dt
+    build(content, tmp_path / "out", as_of=dt.date(2020, 1, 1))
+    data = json.loads((tmp_path / "out/data/groups.json").read_text())
+    assert data["as_of"] == "2020-01-01" and data["groups"][0]["peringatan"] == ["penilaian-lama"]
+
+
+def test_content_errors_write_nothing_and_keep_the_previous_site(tmp_path):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP})
+    out = tmp_path / "out"
+    build(content, out)
+    before = files_under(out)
+    (content / GROUP).write_text(VALID_GROUP.replace("anggota: 10", "anggota: nol"))
+    with pytest.raises(ContentError):
+        build(content, out)
+    assert files_under(out) == before
+    assert sorted(os.listdir(tmp_path)) == [".out.lock", "content", "out"]  # no half-written folder left
+
+
+def test_content_errors_never_create_an_output_folder(tmp_path):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP.replace("anggota: 10", "anggota: nol")})
+    assert main(["build", "--content", str(content), "--out", str(tmp_path / "out")]) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_and_build_never_modify_content(tmp_path):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP, "groups/a/ksm-b.md": "---\nnama: [\n---\n"})
+    before = files_under(content)
+    assert main(["check", "--content", str(content)]) == 1
+    assert main(["build", "--content", str(content), "--out", str(tmp_path / "out")]) == 1
+    assert files_under(content) == before
+
+
+def test_exit_codes(tmp_path, capsys):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP})
+    assert main(["check", "--content", str(content)]) == 0
+    assert main(["--content", str(content), "--out", str(tmp_path / "out")]) == 0  # build is the default
+    with pytest.raises(SystemExit) as exc:
+        main(["publish"])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["build", "--as-of", "yesterday"])
+    assert exc.value.code == 2
+
+
+def test_check_prints_every_problem_with_a_hint(tmp_path, capsys):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP.replace("anggota: 10", "anggota: nol").replace("ketua:", "ketu:")})
+    assert main(["check", "--content", str(content)]) == 1
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert lines[0].endswith("ksm-uji-coba.md:10: anggota: 'nol' is not a whole number")
+    assert lines[1].strip().startswith("hint:")
+    assert any(line.endswith("ksm-uji-coba.md:11: ketu: unknown key 'ketu'") for line in lines)
+    assert lines[-1] == "2 problem(s) in 1 file(s)."
+
+
+def test_github_annotations(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_content(tmp_path, {GROUP: VALID_GROUP.replace("kehadiran: 72%", "kehadiran: 72")})
+    assert main(["check", "--format", "github"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"::error file=content/{GROUP},line=20,title=penilaian[1].indikator.kehadiran::"
+                   "'72' has no percent sign (hint: write it as a percentage: 72%25)"]
+
+
+def test_user_text_is_inert(tmp_path):
+    content = write_content(tmp_path, {GROUP: HOSTILE})
+    build(content, tmp_path / "out")
+    for path, data in files_under(tmp_path / "out").items():
+        if not path.endswith(".html"):
+            continue
+        page = data.decode()
+        assert "<script" not in page, path
+        assert "onerror" not in page and "onclick" not in page and "javascript:" not in page, path
+        assert "<iframe" not in page and "data:image" not in page and "//evil.example" not in page, path
+    page = (tmp_path / "out/kelompok/kota-madiun/taman/ksm-uji-coba/index.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in page  # shown literally, never evaluated
+    assert '<a href="https://example.org" rel="noopener noreferrer nofollow">ok</a>' in page
+    assert "{% raw %}" in page
+
+
+def test_csv_cells_cannot_become_formulas(tmp_path):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP.replace("ketua: Siti Aminah", "ketua: '=HYPERLINK(\"x\")'")
+                                       .replace("catatan: Pertemuan bulanan mulai rutin.", 'catatan: "@SUM(1) Pertemuan"')})
+    build(content, tmp_path / "out")
+    groups = list(csv.DictReader(io.StringIO((tmp_path / "out/data/groups.csv").read_text())))
+    assert groups[0]["ketua"] == "'=HYPERLINK(\"x\")"
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out/data/penilaian.csv").read_text())))
+    assert rows[0]["catatan"].startswith("'@SUM(1)")
+    assert rows[0]["kehadiran"] == "1" and rows[0]["kehadiran_persen"] == "72" and rows[0]["skor"] == "43.3"
+
+
+def test_rebuild_keeps_unchanged_files_and_their_mtimes(tmp_path):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP, "groups/a/ksm-b.md": VALID_GROUP.replace("KSM Uji Coba", "KSM B")})
+    out = tmp_path / "out"
+    build(content, out)
+    page_b = out / "kelompok/a/ksm-b/index.html"
+    os.utime(page_b, (1_000_000_000, 1_000_000_000))
+    (content / GROUP).write_text(VALID_GROUP.replace("anggota: 10", "anggota: 11"))
+    _, stats = build(content, out)
+    assert os.stat(page_b).st_mtime == 1_000_000_000
+    assert stats.unchanged > 0 and stats.written > 0
+    assert "11" in (out / "kelompok/kota-madiun/taman/ksm-uji-coba/index.html").read_text()
+
+
+def test_removed_groups_disappear_from_the_output(tmp_path):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP, "groups/a/ksm-b.md": VALID_GROUP})
+    build(content, tmp_path / "out")
+    (content / "groups/a/ksm-b.md").unlink()
+    build(content, tmp_path / "out")
+    assert not (tmp_path / "out/kelompok/a").exists()
+
+
+def test_parallel_and_serial_builds_are_byte_identical(tmp_path, monkeypatch):
+    files = {f"groups/k{n % 7}/ksm-{n}.md": VALID_GROUP.replace("KSM Uji Coba", f"KSM {n}")
+             .replace("kelurahan: Pandean", f"kelurahan: Desa {n % 5}") for n in range(30)}
+    content = write_content(tmp_path, files)
+    monkeypatch.setattr(pipeline, "POOL_MIN_GROUPS", 10)
+    build(content, tmp_path / "serial", jobs=1)
+    build(content, tmp_path / "parallel", jobs=2)
+    assert files_under(tmp_path / "serial") == files_under(tmp_path / "parallel")
+
+
+def test_writer_refuses_paths_outside_the_output(tmp_path):
+    from ksm_site.write import OutputError
+    with pytest.raises(OutputError):
+        write_site({"../escape.html": b"x"}, str(tmp_path / "out"))
+    assert not (tmp_path / "escape.html").exists() and not (tmp_path / "out").exists()
+
+
+def test_writer_failure_leaves_the_previous_output(tmp_path):
+    out = tmp_path / "out"
+    write_site({"a.html": b"old", "b/c.html": b"old"}, str(out))
+
+    class Boom(dict):
+        def __getitem__(self, key):
+            if key == "b/c.html":
+                raise RuntimeError("disk on fire")
+            return super().__getitem__(key)
+
+    with pytest.raises(RuntimeError):
+        write_site(Boom({"a.html": b"new", "b/c.html": b"new"}), str(out))
+    assert files_under(out) == {"a.html": b"old", os.path.join("b", "c.html"): b"old"}
+    assert sorted(os.listdir(tmp_path)) == [".out.lock", "out"]
