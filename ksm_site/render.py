@@ -14,77 +14,22 @@ from a sub-path and from a copy opened straight from disk.
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import os
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Iterable
 
 import jinja2
 import markdown as markdown_lib
 import nh3
-from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
-from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
 from .analyse import AreaSummary, Programme
+from .figures import Figures
+from .i18n import LANGUAGE_NAMES, Lang, translations
 from .model import DISSOLVED, NOT_ASSESSED, Rubric, ScoredAssessment, ScoredGroup, Site, Text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEMPLATES = os.path.join(ROOT, "templates")
-LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
-BABEL_LOCALES = {"id": "id_ID", "en": "en_GB"}
-"""Babel locale per site language; British English writes '30 June 2024'."""
-
-
-# --------------------------------------------------------------------------
-# Language: translations and formatting
-
-
-@lru_cache(maxsize=None)
-def translations(lang: str) -> NullTranslations:
-    """The gettext catalogue of a language; message ids are English."""
-    path = os.path.join(LOCALE_DIR, lang, "LC_MESSAGES", "messages.po")
-    if lang == "en" or not os.path.exists(path):
-        return NullTranslations()
-    with open(path, "rb") as f:
-        catalog = read_po(f, locale=lang)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
-
-
-class Lang:
-    """Everything a context builder needs to speak one language."""
-
-    def __init__(self, code: str):
-        self.code = code
-        self.locale = BABEL_LOCALES[code]
-        self._ = translations(code).gettext
-        self.ngettext = translations(code).ngettext
-
-    def text(self, value: Text) -> str:
-        return value.get(self.code)
-
-    def date(self, value: dt.date | None) -> str:
-        return format_date(value, "d MMMM y", locale=self.locale) if value else ""
-
-    def short_date(self, value: dt.date | None) -> str:
-        return format_date(value, "d MMM y", locale=self.locale) if value else ""
-
-    def score(self, tenths: int) -> str:
-        return format_decimal(Decimal(tenths) / 10, "0.0", locale=self.locale)
-
-    def number(self, value) -> str:
-        return format_decimal(value, "#,##0.##", locale=self.locale)
-
-    def percent(self, value: Decimal) -> str:
-        return format_decimal(value, "0.##", locale=self.locale) + "%"
 
 
 # --------------------------------------------------------------------------
@@ -162,6 +107,7 @@ class Renderer:
         self.prefix = language_prefix(site, lang)
         self.env = environment(lang)
         self.groups = {g.id: g for g in programme.groups}
+        self.figures = Figures(programme, rubric, self.lang)
         self.status_class = {DISSOLVED: "st-gone", NOT_ASSESSED: "st-none",
                              **{s.key: f"st-{n}" for n, s in enumerate(rubric.stages)}}
 
@@ -253,6 +199,7 @@ class Renderer:
             total=self.lang.number(whole.counts.total),
             warned=self.lang.number(whole.counts.warned),
             warned_href=WARNINGS,
+            figures=self.figures.area(whole, _("the whole programme")),
             areas=self.area_rows(INDEX, whole.children),
             rows=self.group_rows(INDEX, whole.group_ids),
             downloads=self.downloads(INDEX),
@@ -307,6 +254,7 @@ class Renderer:
             total=self.lang.number(area.counts.total),
             warned=self.lang.number(area.counts.warned),
             child_level=child_level,
+            figures=self.figures.area(area, area.names[-1]),
             children=self.area_rows(path, area.children),
             rows=self.group_rows(path, area.group_ids),
             downloads=self.downloads(path),
@@ -346,6 +294,7 @@ class Renderer:
             assessment_count=lang.ngettext("%(num)d assessment", "%(num)d assessments", len(g.assessments)) % {"num": len(g.assessments)},
             facts=facts,
             guidance=self.guidance(g),
+            figures=[self.figures.progression(g), self.figures.pentagon(g)],
             warnings=[{"name": lang.text(r.name), "meaning": lang.text(r.meaning), "advice": lang.text(r.advice)}
                       for r in self.rubric.warnings if r.key in g.warnings],
             assessments=[self.assessment(a, g) for a in reversed(g.assessments)],
@@ -488,9 +437,6 @@ class Renderer:
         _ = self.lang._
         return self.page("404.html", "404.html", _("Page not found"), _("This page does not exist."),
                          [(_("Home"), INDEX), (_("Page not found"), "")])
-
-
-LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
 @lru_cache(maxsize=None)
