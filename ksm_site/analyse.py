@@ -279,11 +279,21 @@ def survival(groups: list[ScoredGroup], rubric: Rubric, as_of: dt.date | None) -
             continue
         steps = [(0.0, 1.0)]
         value = 1.0
-        for day in sorted({d for d, event in observed if event}):
-            at_risk = sum(1 for d, _ in observed if d >= day)
-            events = sum(1 for d, event in observed if event and d == day)
-            value *= 1 - events / at_risk
-            steps.append((day / DAYS_PER_YEAR, value))
+        # One pass over the durations in order: everything at or after a day is still at risk on it.
+        observed.sort()
+        at_risk = len(observed)
+        index = 0
+        while index < len(observed):
+            day = observed[index][0]
+            same_day = index
+            while same_day < len(observed) and observed[same_day][0] == day:
+                same_day += 1
+            events = sum(1 for _, event in observed[index:same_day] if event)
+            if events:
+                value *= 1 - events / at_risk
+                steps.append((day / DAYS_PER_YEAR, value))
+            at_risk -= same_day - index
+            index = same_day
         censored = tuple(sorted(d / DAYS_PER_YEAR for d, event in observed if not event))
         curves.append(SurvivalCurve(jenis.key, len(observed), sum(1 for _, e in observed if e), tuple(steps),
                                     censored, max(d for d, _ in observed) / DAYS_PER_YEAR))

@@ -13,6 +13,7 @@ import os
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -42,35 +43,54 @@ def translations(lang: str) -> NullTranslations:
 
 
 class Lang:
-    """Everything a context builder needs to speak one language."""
+    """Everything a context builder needs to speak one language.
+
+    Formatting with Babel costs tens of microseconds a call, and a build
+    formats the same few thousand dates and numbers over and over (every
+    table of every page), so each formatted value is kept per language:
+    same value, same text, a dict lookup instead of a Babel call.
+    """
 
     def __init__(self, code: str):
         self.code = code
-        self.locale = BABEL_LOCALES[code]
+        self.locale = Locale.parse(BABEL_LOCALES[code])
         self._ = translations(code).gettext
         self.ngettext = translations(code).ngettext
+        self._formatted: dict[tuple, str] = {}
+
+    def _cached(self, kind: str, value, make) -> str:
+        key = (kind, type(value), value)
+        text = self._formatted.get(key)
+        if text is None:
+            text = self._formatted[key] = make(value)
+        return text
 
     def text(self, value: Text) -> str:
         return value.get(self.code)
 
     def date(self, value: dt.date | None) -> str:
-        return format_date(value, "d MMMM y", locale=self.locale) if value else ""
+        if not value:
+            return ""
+        return self._cached("date", value, lambda v: format_date(v, "d MMMM y", locale=self.locale))
 
     def short_date(self, value: dt.date | None) -> str:
-        return format_date(value, "d MMM y", locale=self.locale) if value else ""
+        if not value:
+            return ""
+        return self._cached("short_date", value, lambda v: format_date(v, "d MMM y", locale=self.locale))
 
     def score(self, tenths: int) -> str:
-        return format_decimal(Decimal(tenths) / 10, "0.0", locale=self.locale)
+        return self._cached("score", tenths,
+                            lambda v: format_decimal(Decimal(v) / 10, "0.0", locale=self.locale))
 
     def one_decimal(self, value) -> str:
         """A mean with exactly one decimal, rounded half up: Fraction(5, 2) -> '2,5', 0.05 -> '0,1'."""
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
-        return format_decimal(exact.quantize(Decimal("0.1"), ROUND_HALF_UP), "0.0", locale=self.locale)
+        def make(v) -> str:
+            exact = Decimal(v.numerator) / Decimal(v.denominator)
+            return format_decimal(exact.quantize(Decimal("0.1"), ROUND_HALF_UP), "0.0", locale=self.locale)
+        return self._cached("one_decimal", value, make)
 
     def number(self, value) -> str:
-        return format_decimal(value, "#,##0.##", locale=self.locale)
+        return self._cached("number", value, lambda v: format_decimal(v, "#,##0.##", locale=self.locale))
 
     def percent(self, value: Decimal) -> str:
-        return format_decimal(value, "0.##", locale=self.locale) + "%"
-
-
+        return self._cached("percent", value, lambda v: format_decimal(v, "0.##", locale=self.locale) + "%")

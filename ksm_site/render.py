@@ -52,11 +52,17 @@ def _drop_unsafe_urls(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+@lru_cache(maxsize=None)
+def _markdown() -> markdown_lib.Markdown:
+    """One Markdown converter per process, reset before each use: building one costs more than converting."""
+    return markdown_lib.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+
+
 def markdown_html(source: str) -> Markup:
     """The one place user Markdown becomes markup: rendered, then sanitised."""
     if not source:
         return Markup("")
-    html = markdown_lib.markdown(source, extensions=["tables", "sane_lists"], output_format="html")
+    html = _markdown().reset().convert(source)
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
                       attribute_filter=_drop_unsafe_urls, link_rel="noopener noreferrer nofollow",
                       clean_content_tags={"script", "style"})
