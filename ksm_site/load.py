@@ -111,24 +111,32 @@ def read_content(content_dir: str) -> Content:
     problems: list[Problem] = []
     rubric = read_document(os.path.join(content_dir, "rubric.yaml"), "", problems)
     site = read_document(os.path.join(content_dir, "site.yaml"), "", problems)
-    groups = []
+    groups = [read_document(path, group_id, problems) for path, group_id in discover_groups(content_dir, problems)]
+    return Content(rubric, site, tuple(groups), tuple(problems))
+
+
+def discover_groups(content_dir: str, problems: list[Problem]) -> list[tuple[str, str]]:
+    """Every group file under ``groups/`` as ``(path, id)``, sorted by path; problems go to ``problems``.
+
+    Two files with one id (``a.md`` and ``a.yaml``) are both reported and both left out.
+    """
     groups_dir = os.path.join(content_dir, "groups")
     if not os.path.isdir(groups_dir):
         problems.append(Problem(groups_dir, 0, FILE_FIELD, "folder not found",
                                 "group files live in groups/ next to rubric.yaml and site.yaml"))
-    else:
-        paths = _discover(groups_dir, problems)
-        ids: dict[str, str] = {}
-        for path, group_id in paths:
-            if group_id in ids:
-                for p in (ids[group_id], path):
-                    problems.append(Problem(
-                        p, 0, FILE_FIELD, f"two files have the group id '{group_id}'",
-                        f"keep one of {ids[group_id]} and {path}"))
-                continue
-            ids[group_id] = path
-            groups.append(read_document(path, group_id, problems))
-    return Content(rubric, site, tuple(groups), tuple(problems))
+        return []
+    found = []
+    ids: dict[str, str] = {}
+    for path, group_id in _discover(groups_dir, problems):
+        if group_id in ids:
+            for p in (ids[group_id], path):
+                problems.append(Problem(
+                    p, 0, FILE_FIELD, f"two files have the group id '{group_id}'",
+                    f"keep one of {ids[group_id]} and {path}"))
+            continue
+        ids[group_id] = path
+        found.append((path, group_id))
+    return found
 
 
 def _discover(groups_dir: str, problems: list[Problem]) -> list[tuple[str, str]]:
@@ -194,9 +202,19 @@ def slugify(text: str) -> str:
 
 def read_document(path: str, doc_id: str, problems: list[Problem]) -> Document:
     """Read one file; problems go to ``problems`` and leave ``data`` None."""
-    text = _read_text(path, problems)
+    text = read_text(path, problems)
     if text is None:
         return Document(path, doc_id, None)
+    return parse_document(path, doc_id, text, problems)
+
+
+def parse_document(path: str, doc_id: str, text: str, problems: list[Problem]) -> Document:
+    """A document from text in memory (``path`` names it and decides .md or YAML).
+
+    A build reads every file's text first (its cache is keyed by it) and
+    parses only the files whose results it does not hold yet, in worker
+    processes, with this.
+    """
     if path.endswith(".md"):
         split = _split_front_matter(text)
         if isinstance(split, Problem):
@@ -209,7 +227,8 @@ def read_document(path: str, doc_id: str, problems: list[Problem]) -> Document:
     return Document(path, doc_id, data, body, body_line)
 
 
-def _read_text(path: str, problems: list[Problem]) -> str | None:
+def read_text(path: str, problems: list[Problem]) -> str | None:
+    """A content file's text (UTF-8, BOM dropped, every line ending made LF), or None after reporting why not."""
     try:
         size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
@@ -217,7 +236,11 @@ def _read_text(path: str, problems: list[Problem]) -> str | None:
                                     "a group file is a few kilobytes; split the story or remove pasted data"))
             return None
         with open(path, "rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
+            # read(n) allocates n bytes up front: ask for the size found, and for more
+            # (never past the limit) only if the file grew meanwhile
+            raw = f.read(size + 1)
+            if len(raw) > size:
+                raw += f.read(MAX_FILE_BYTES + 1 - len(raw))
     except FileNotFoundError:
         problems.append(Problem(path, 0, FILE_FIELD, "file not found", ""))
         return None
