@@ -9,6 +9,11 @@ coordinates to SVG coordinates that matplotlib used. A chart is then the
 frame with a data layer (paths, circles, small text) written here from that
 map: microseconds instead of a figure.
 
+Frames are kept per process (``cached_frame``) and can be handed from one process
+or build to the next (``add_frames``, ``take_drawn_frames``): the build's
+cache keeps them, so a rebuild that draws no new frame never imports
+matplotlib at all (importing it costs more than a rebuild's budget).
+
 What varies per chart never changes a frame: every group's progression
 chart shares the programme's time axis and the rubric's stage bands (so
 groups are comparable at a glance), counts are drawn against a "nice"
@@ -24,18 +29,15 @@ Element ids get a per-chart prefix so several charts can share a page.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import io
 import math
+import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Any, Callable
 from xml.sax.saxutils import escape
-
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Polygon, Rectangle
 
 FONT = "DejaVu Sans"
 FONT_SIZE = 11
@@ -108,24 +110,58 @@ class Frame:
 _PLACEHOLDER = "ksm-data-layer"
 
 
-def _figure(height: float) -> Figure:
+def _figure(height: float):
+    from matplotlib.figure import Figure
     return Figure(figsize=(WIDTH / 72, height / 72), dpi=72)
 
 
 def _placeholder(ax) -> None:
     """An invisible artist whose group in the SVG marks where the data layer goes."""
+    from matplotlib.lines import Line2D
     ax.add_line(Line2D([0], [0], alpha=0, gid=_PLACEHOLDER, zorder=2.5))
 
 
 def _make_frame(draw, axes) -> Frame:
     """Draw a frame with ``draw(axes) -> (figure, axes)`` and keep it as SVG text with its data map."""
+    # numpy's BLAS threads would spin on the cores the build's workers need, for matrices of 3 x 3
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+    import matplotlib
     with matplotlib.rc_context(RC):
         fig, ax = draw(axes)
         _placeholder(ax)
         return _frame(fig, ax)
 
 
-def _frame(fig: Figure, ax) -> Frame:
+FrameKey = tuple[str, Any]
+"""(chart kind, its axes value): what a frame is drawn from."""
+
+_frames: dict[FrameKey, Frame] = {}
+_drawn: dict[FrameKey, Frame] = {}
+
+
+def cached_frame(kind: str, draw: Callable, axes) -> Frame:
+    """The frame of ``kind`` for ``axes``: one known already, or drawn now with ``draw(axes)``."""
+    key = (kind, axes)
+    found = _frames.get(key)
+    if found is None:
+        found = _frames[key] = _drawn[key] = _make_frame(draw, axes)
+    return found
+
+
+def add_frames(frames: dict[FrameKey, Frame]) -> None:
+    """Frames drawn by another process or build, to use instead of drawing them again."""
+    _frames.update(frames)
+
+
+def take_drawn_frames() -> dict[FrameKey, Frame]:
+    """The frames this process has drawn since the last call."""
+    drawn = dict(_drawn)
+    _drawn.clear()
+    return drawn
+
+
+def _frame(fig, ax) -> Frame:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     text = buffer.getvalue()
@@ -205,6 +241,7 @@ def _day(value: dt.date) -> float:
 
 def draw_progression(axes: ProgressionAxes):
     """A fresh figure with the progression chart's frame; returns (figure, data axes)."""
+    from matplotlib.patches import Rectangle
     fig = _figure(190)
     ax = fig.add_axes((0.08, 0.13, 0.9, 0.83))
     pad = 20
@@ -225,9 +262,8 @@ def draw_progression(axes: ProgressionAxes):
     return fig, ax
 
 
-@lru_cache(maxsize=64)
 def progression_frame(axes: ProgressionAxes) -> Frame:
-    return _make_frame(draw_progression, axes)
+    return cached_frame("progression", draw_progression, axes)
 
 
 @dataclass(frozen=True)
@@ -290,6 +326,8 @@ LATEST_COLOUR = "#0072B2"
 
 def draw_pentagon(axes: PentagonAxes):
     """A fresh figure with the pentagon chart's frame; returns (figure, data axes)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Polygon
     n, top = len(axes.labels), axes.maximum
     fig = _figure(250)
     ax = fig.add_axes((0.0, 0.1, 1.0, 0.82))
@@ -317,9 +355,8 @@ def draw_pentagon(axes: PentagonAxes):
     return fig, ax
 
 
-@lru_cache(maxsize=16)
 def pentagon_frame(axes: PentagonAxes) -> Frame:
-    return _make_frame(draw_pentagon, axes)
+    return cached_frame("pentagon", draw_pentagon, axes)
 
 
 def pentagon_svg(axes: PentagonAxes, first: tuple[float, ...] | None, latest: tuple[float, ...] | None,
@@ -362,6 +399,7 @@ class TimelineAxes:
 
 def draw_timeline(axes: TimelineAxes):
     """A fresh figure with the timeline chart's frame; returns (figure, data axes)."""
+    from matplotlib.patches import Rectangle
     n = len(axes.periods)
     fig = _figure(250)
     rotate = n > 10
@@ -381,9 +419,8 @@ def draw_timeline(axes: TimelineAxes):
     return fig, ax
 
 
-@lru_cache(maxsize=64)
 def timeline_frame(axes: TimelineAxes) -> Frame:
-    return _make_frame(draw_timeline, axes)
+    return cached_frame("timeline", draw_timeline, axes)
 
 
 def timeline_svg(axes: TimelineAxes, counts: tuple[tuple[int, ...], ...], title: str, desc: str, ident: str) -> str:
@@ -417,6 +454,7 @@ class MatrixAxes:
 
 def draw_matrix(axes: MatrixAxes):
     """A fresh figure with the matrix chart's frame; returns (figure, data axes)."""
+    from matplotlib.patches import Rectangle
     rows, cols = len(axes.rows), len(axes.columns)
     height = 48 + 34 * rows
     fig = _figure(height)
@@ -438,9 +476,8 @@ def draw_matrix(axes: MatrixAxes):
     return fig, ax
 
 
-@lru_cache(maxsize=16)
 def matrix_frame(axes: MatrixAxes) -> Frame:
-    return _make_frame(draw_matrix, axes)
+    return cached_frame("matrix", draw_matrix, axes)
 
 
 def matrix_svg(axes: MatrixAxes, counts: tuple[tuple[int, ...], ...], title: str, desc: str, ident: str) -> str:
@@ -476,6 +513,7 @@ class SurvivalAxes:
 
 def draw_survival(axes: SurvivalAxes):
     """A fresh figure with the survival chart's frame; returns (figure, data axes)."""
+    from matplotlib.lines import Line2D
     fig = _figure(240)
     ax = fig.add_axes((0.13, 0.3, 0.84, 0.66))
     ax.set_xlim(0, axes.years)
@@ -498,9 +536,8 @@ def draw_survival(axes: SurvivalAxes):
     return fig, ax
 
 
-@lru_cache(maxsize=16)
 def survival_frame(axes: SurvivalAxes) -> Frame:
-    return _make_frame(draw_survival, axes)
+    return cached_frame("survival", draw_survival, axes)
 
 
 def survival_svg(axes: SurvivalAxes, curves: tuple[tuple[tuple[tuple[float, float], ...], tuple[float, ...], float] | None, ...],
@@ -517,8 +554,10 @@ def survival_svg(axes: SurvivalAxes, curves: tuple[tuple[tuple[tuple[float, floa
             points += [frame.point(t, 100 * s), frame.point(t_next, 100 * s)]
         dashes = f' stroke-dasharray="{dash}"' if dash else ""
         layer.append(f'<path d="{_path(points)}" stroke="{colour}" stroke-width="2" fill="none"{dashes}/>')
+        times = [time for time, _ in steps]
         for t in censored:
-            value = next((s for time, s in reversed(steps) if time <= t), 1.0)
+            at = bisect.bisect_right(times, t)  # the last step at or before t
+            value = steps[at - 1][1] if at else 1.0
             x, y = frame.point(t, 100 * value)
             layer.append(f'<path d="M{_n(x)} {_n(y - 3)} V{_n(y + 3)}" stroke="{colour}" stroke-width="1"/>')
     return frame.svg("".join(layer), title, desc, ident)
@@ -557,9 +596,8 @@ def draw_bars(axes: BarsAxes):
     return fig, ax
 
 
-@lru_cache(maxsize=16)
 def bars_frame(axes: BarsAxes) -> Frame:
-    return _make_frame(draw_bars, axes)
+    return cached_frame("bars", draw_bars, axes)
 
 
 def bars_svg(axes: BarsAxes, items: tuple[tuple[str, float, str], ...], title: str, desc: str, ident: str) -> str:
