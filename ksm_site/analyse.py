@@ -1,4 +1,11 @@
-"""Scored groups -> the programme's and every area's summaries and analyses.
+"""Groups -> the programme's and every area's summaries and analyses.
+
+Everything here works on small values, so that a build of 100,000 groups
+never holds the groups themselves: ``Facts`` (one per valid group, before
+scoring) give the programme-wide values every page depends on (the
+``Extent``: as-of date, the shared time axis, the timeline's periods, the
+survival chart's span) and the areas' URL slugs; ``GroupSummary`` values
+(one per scored group) give the counts, the tables and the analyses.
 
 Areas are the ``wilayah`` hierarchy kota › kecamatan › kelurahan (the
 province is shown but not a level of its own: KOTAKU is run per kota and
@@ -10,11 +17,13 @@ stable and never collide.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Iterable, Sequence
 
 from .load import slugify
-from .model import DISSOLVED, NOT_ASSESSED, Rubric, ScoredAssessment, ScoredGroup
+from .model import DISSOLVED, NOT_ASSESSED, Facts, Group, GroupSummary, Rubric, ScoredAssessment, ScoredGroup
 
 AREA_LEVELS = ("kota", "kecamatan", "kelurahan")
 
@@ -110,7 +119,6 @@ class AreaSummary:
     """In display order (area, then name)."""
     children: tuple[tuple[str, ...], ...]
     """Slugs of the areas one level down, in name order."""
-    analysis: Analysis
 
     @property
     def level(self) -> str:
@@ -120,7 +128,7 @@ class AreaSummary:
 @dataclass(frozen=True)
 class Programme:
     as_of: dt.date | None
-    groups: tuple[ScoredGroup, ...]
+    groups: tuple[GroupSummary, ...]
     """Every group in display order."""
     areas: dict[tuple[str, ...], AreaSummary]
     """By slugs; ``()`` is the whole programme."""
@@ -130,58 +138,129 @@ class Programme:
     """Warning key -> ids of the groups carrying it, in display order; every rubric warning present."""
 
 
-def display_order(group: ScoredGroup) -> tuple:
-    w = group.group.wilayah
-    return (w.kota.casefold(), w.kecamatan.casefold(), w.kelurahan.casefold(), group.group.nama.casefold(), group.id)
+@dataclass(frozen=True)
+class Extent:
+    """The programme-wide values that pages depend on, made from every group's ``Facts``.
+
+    A group page depends on ``as_of`` (its warnings, its footer) and on the
+    progression chart's shared axis (``first_year`` to ``last_day``); an
+    area page on ``as_of``, ``periods`` and ``survival_years``. The build's
+    cache keys name exactly these, so a change to any of them re-renders
+    what shows it and nothing else.
+    """
+
+    as_of: dt.date | None
+    first_year: int
+    """The year the first group was formed (2000 with no groups): where the progression axis starts."""
+    last_day: dt.date
+    """Where the progression axis ends: the as-of date or the latest date in the content, whichever is later."""
+    periods: tuple[tuple[str, dt.date], ...]
+    """The timeline's periods, shared by the programme and every area."""
+    survival_years: int
+    """The survival chart's span: the longest observed lifetime, in whole years, at least 1."""
 
 
-def count(groups: list[ScoredGroup], rubric: Rubric) -> Counts:
+def facts_of(group: Group) -> Facts:
+    dates = [a.date for a in group.assessments] + ([group.bubar] if group.bubar else [])
+    w = group.wilayah
+    return Facts(group.id, group.dibentuk, group.bubar, max(dates, default=None), (w.kota, w.kecamatan, w.kelurahan))
+
+
+def programme_as_of(facts: Iterable[Facts]) -> dt.date | None:
+    """The latest assessment or dissolution date in the content (DESIGN §4); ``score.as_of_date`` on facts."""
+    facts = list(facts)
+    latest = [f.latest for f in facts if f.latest is not None]
+    if latest:
+        return max(latest)
+    return max((f.dibentuk for f in facts), default=None)
+
+
+def extent_of(facts: Sequence[Facts], as_of: dt.date | None) -> Extent:
+    """The programme-wide values, with the as-of date given or (None) found in the content."""
+    as_of = as_of or programme_as_of(facts)
+    first_year = min((f.dibentuk.year for f in facts), default=2000)
+    last_day = max([as_of or dt.date(first_year, 12, 31)] + [f.latest for f in facts if f.latest is not None])
+    lifetimes = [] if as_of is None else [
+        ((f.bubar if f.bubar is not None and f.bubar <= as_of else as_of) - f.dibentuk).days
+        for f in facts if f.dibentuk <= as_of]
+    longest = max(lifetimes) / DAYS_PER_YEAR if lifetimes else 1
+    return Extent(as_of, first_year, last_day, timeline_periods(facts, as_of), max(1, math.ceil(longest)))
+
+
+def summarise_group(g: ScoredGroup) -> GroupSummary:
+    latest = g.latest
+    with_assets = rated(g)
+    group = g.group
+    return GroupSummary(
+        g.id, group.nama, group.jenis, group.wilayah, group.dibentuk, group.bubar, g.status, g.warnings,
+        tuple((a.date, a.stage) for a in g.assessments), latest.tenths if latest else None,
+        dict(latest.levels) if latest else {},
+        dict(with_assets[0].assessment.assets) if with_assets else None,
+        dict(with_assets[-1].assessment.assets) if with_assets else None)
+
+
+def display_order(group: GroupSummary) -> tuple:
+    w = group.wilayah
+    return (w.kota.casefold(), w.kecamatan.casefold(), w.kelurahan.casefold(), group.nama.casefold(), group.id)
+
+
+def count(groups: Iterable[GroupSummary], rubric: Rubric) -> Counts:
     by_status = {key: 0 for key in rubric.status_keys}
+    total = warned = 0
     for group in groups:
         by_status[group.status] += 1
-    return Counts(by_status, len(groups), sum(1 for g in groups if g.warnings))
+        total += 1
+        warned += bool(group.warnings)
+    return Counts(by_status, total, warned)
 
 
-def summarise(groups: list[ScoredGroup], rubric: Rubric, as_of: dt.date | None) -> Programme:
-    ordered = tuple(sorted(groups, key=display_order))
-    members: dict[tuple[str, ...], list[ScoredGroup]] = {}
-    for group in ordered:
-        w = group.group.wilayah
-        names = (w.kota, w.kecamatan, w.kelurahan)
-        for depth in range(len(names) + 1):
-            members.setdefault(names[:depth], []).append(group)
+def area_slugs(areas: Iterable[tuple[str, str, str]]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Names -> URL slugs of every area (and every area above it) that holds one of ``areas``.
 
+    A slug depends on the names of the area's siblings only where two of
+    them make the same slug.
+    """
+    names = {()}
+    for area in areas:
+        for depth in range(1, len(area) + 1):
+            names.add(tuple(area[:depth]))
     slugs: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
     taken: dict[tuple[str, ...], set[str]] = {}
-    for names in sorted(members, key=lambda n: (len(n), [x.casefold() for x in n], n)):
-        if not names:
+    for area in sorted(names, key=lambda n: (len(n), [x.casefold() for x in n], n)):
+        if not area:
             continue
-        parent = slugs[names[:-1]]
+        parent = slugs[area[:-1]]
         siblings = taken.setdefault(parent, set())
-        base = slugify(names[-1]) or "wilayah"
+        base = slugify(area[-1]) or "wilayah"
         slug, suffix = base, 1
         while slug in siblings:
             suffix += 1
             slug = f"{base}-{suffix}"
         siblings.add(slug)
-        slugs[names] = (*parent, slug)
+        slugs[area] = (*parent, slug)
+    return slugs
 
+
+def summarise(groups: Iterable[GroupSummary], rubric: Rubric, as_of: dt.date | None) -> Programme:
+    ordered = tuple(sorted(groups, key=display_order))
+    members: dict[tuple[str, ...], list[GroupSummary]] = {(): []}
+    for group in ordered:
+        w = group.wilayah
+        names = (w.kota, w.kecamatan, w.kelurahan)
+        for depth in range(len(names) + 1):
+            members.setdefault(names[:depth], []).append(group)
+    slugs = area_slugs(n for n in members if len(n) == 3)
     children: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     for names in sorted(members, key=lambda n: ([x.casefold() for x in n], n)):
         if names:
             children.setdefault(names[:-1], []).append(slugs[names])
-    periods = timeline_periods(ordered, as_of)
     areas = {}
     for names, area_groups in members.items():
         areas[slugs[names]] = AreaSummary(names, slugs[names], count(area_groups, rubric),
-                                          tuple(g.id for g in area_groups), tuple(children.get(names, ())),
-                                          analyse(area_groups, rubric, as_of, periods))
-    if () not in areas:
-        areas[()] = AreaSummary((), (), count([], rubric), (), (), analyse([], rubric, as_of, periods))
-
+                                          tuple(g.id for g in area_groups), tuple(children.get(names, ())))
     area_of = {}
     for group in ordered:
-        w = group.group.wilayah
+        w = group.wilayah
         area_of[group.id] = slugs[(w.kota, w.kecamatan, w.kelurahan)]
     warnings = {rule.key: tuple(g.id for g in ordered if rule.key in g.warnings) for rule in rubric.warnings}
     return Programme(as_of, ordered, areas, area_of, warnings)
@@ -194,7 +273,7 @@ QUARTERLY_MAX_YEARS = 3
 """A timeline spanning at most this many years is drawn by quarter, a longer one by year."""
 
 
-def timeline_periods(groups: tuple[ScoredGroup, ...], as_of: dt.date | None) -> tuple[tuple[str, dt.date], ...]:
+def timeline_periods(groups: Sequence[Facts | GroupSummary], as_of: dt.date | None) -> tuple[tuple[str, dt.date], ...]:
     """``(label, end date)`` of each period, from the first formation to the as-of date.
 
     The same periods serve the programme and every area, so their charts
@@ -202,7 +281,7 @@ def timeline_periods(groups: tuple[ScoredGroup, ...], as_of: dt.date | None) -> 
     """
     if not groups or as_of is None:
         return ()
-    start = min(g.group.dibentuk for g in groups)
+    start = min(g.dibentuk for g in groups)
     if start > as_of:
         return ()
     periods = []
@@ -221,40 +300,48 @@ def timeline_periods(groups: tuple[ScoredGroup, ...], as_of: dt.date | None) -> 
     return tuple(periods)
 
 
-def status_at(group: ScoredGroup, day: dt.date) -> str | None:
+def status_at(group: GroupSummary, day: dt.date) -> str | None:
     """The group's status on ``day``; None before it was formed."""
-    if group.group.dibentuk > day:
+    if group.dibentuk > day:
         return None
-    if group.group.bubar is not None and group.group.bubar <= day:
+    if group.bubar is not None and group.bubar <= day:
         return DISSOLVED
     stage = NOT_ASSESSED
-    for assessment in group.assessments:
-        if assessment.date > day:
+    for date, assessed in group.stages:
+        if date > day:
             break
-        stage = assessment.stage
+        stage = assessed
     return stage
 
 
-def timeline(groups: list[ScoredGroup], rubric: Rubric, periods: tuple[tuple[str, dt.date], ...]) -> Timeline:
+def timeline(groups: Sequence[GroupSummary], rubric: Rubric, periods: tuple[tuple[str, dt.date], ...]) -> Timeline:
+    """Each group's status at each period's end (``status_at``), walking its assessments once."""
     counts = {key: [0] * len(periods) for key in rubric.status_keys}
     for group in groups:
+        stages, seen, stage = group.stages, 0, NOT_ASSESSED
         for index, (_, end) in enumerate(periods):
-            status = status_at(group, end)
-            if status is not None:
-                counts[status][index] += 1
+            if group.dibentuk > end:
+                continue
+            if group.bubar is not None and group.bubar <= end:
+                counts[DISSOLVED][index] += 1
+                continue
+            while seen < len(stages) and stages[seen][0] <= end:
+                stage = stages[seen][1]
+                seen += 1
+            counts[stage][index] += 1
     return Timeline(tuple(label for label, _ in periods), tuple(end for _, end in periods),
                     {key: tuple(values) for key, values in counts.items()})
 
 
-def transitions(groups: list[ScoredGroup], rubric: Rubric) -> Transitions:
+def transitions(groups: Sequence[GroupSummary], rubric: Rubric) -> Transitions:
     sources = tuple(s.key for s in rubric.stages)
     targets = (*sources, DISSOLVED)
     counts = {(a, b): 0 for a in sources for b in targets}
     for group in groups:
-        stages = [a.stage for a in group.assessments]
+        stages = [stage for _, stage in group.stages]
         for before, after in zip(stages, stages[1:]):
             counts[(before, after)] += 1
-        if group.group.bubar is not None and stages:
+        if group.bubar is not None and stages:
             counts[(stages[-1], DISSOLVED)] += 1
     return Transitions(sources, targets, counts)
 
@@ -262,13 +349,12 @@ def transitions(groups: list[ScoredGroup], rubric: Rubric) -> Transitions:
 DAYS_PER_YEAR = 365.25
 
 
-def survival(groups: list[ScoredGroup], rubric: Rubric, as_of: dt.date | None) -> tuple[SurvivalCurve, ...]:
+def survival(groups: Sequence[GroupSummary], rubric: Rubric, as_of: dt.date | None) -> tuple[SurvivalCurve, ...]:
     """Kaplan–Meier curves per ``jenis``: time from ``dibentuk`` to ``bubar``, censored at the as-of date."""
     curves = []
     for jenis in rubric.jenis:
         observed = []  # (days, dissolved?)
-        for group in groups:
-            g = group.group
+        for g in groups:
             if g.jenis != jenis.key or as_of is None or g.dibentuk > as_of:
                 continue
             if g.bubar is not None and g.bubar <= as_of:
@@ -300,12 +386,12 @@ def survival(groups: list[ScoredGroup], rubric: Rubric, as_of: dt.date | None) -
     return tuple(curves)
 
 
-def indicator_means(groups: list[ScoredGroup], rubric: Rubric) -> tuple[IndicatorMean, ...]:
+def indicator_means(groups: Sequence[GroupSummary], rubric: Rubric) -> tuple[IndicatorMean, ...]:
     """Mean level per indicator at active groups' latest assessments, weakest first (ties in rubric order)."""
-    latest = [g.latest for g in groups if g.status != DISSOLVED and g.latest is not None]
+    latest = [g.latest_levels for g in groups if g.status != DISSOLVED and g.stages]
     means = []
     for indicator in rubric.indicators:
-        levels = [a.levels[indicator.key] for a in latest if indicator.key in a.levels]
+        levels = [a[indicator.key] for a in latest if indicator.key in a]
         if levels:
             means.append(IndicatorMean(indicator.key, Fraction(sum(levels), len(levels)), len(levels)))
     return tuple(sorted(means, key=lambda m: m.mean))  # stable: ties keep rubric order
@@ -316,19 +402,18 @@ def rated(group: ScoredGroup) -> list[ScoredAssessment]:
     return [a for a in group.assessments if a.assessment.assets]
 
 
-def asset_means(groups: list[ScoredGroup], rubric: Rubric) -> AssetMeans:
+def asset_means(groups: Sequence[GroupSummary], rubric: Rubric) -> AssetMeans:
     """Mean assets of active groups, at their first and latest assessments that rated them."""
-    rated_groups = [rated(g) for g in groups if g.status != DISSOLVED]
-    rated_groups = [r for r in rated_groups if r]
+    rated_groups = [g for g in groups if g.status != DISSOLVED and g.latest_assets is not None]
     if not rated_groups:
         return AssetMeans({}, {}, 0)
     n = len(rated_groups)
-    first = {a.key: Fraction(sum(r[0].assessment.assets[a.key] for r in rated_groups), n) for a in rubric.assets}
-    latest = {a.key: Fraction(sum(r[-1].assessment.assets[a.key] for r in rated_groups), n) for a in rubric.assets}
+    first = {a.key: Fraction(sum(g.first_assets[a.key] for g in rated_groups), n) for a in rubric.assets}
+    latest = {a.key: Fraction(sum(g.latest_assets[a.key] for g in rated_groups), n) for a in rubric.assets}
     return AssetMeans(first, latest, n)
 
 
-def analyse(groups: list[ScoredGroup], rubric: Rubric, as_of: dt.date | None,
+def analyse(groups: Sequence[GroupSummary], rubric: Rubric, as_of: dt.date | None,
             periods: tuple[tuple[str, dt.date], ...]) -> Analysis:
     return Analysis(timeline(groups, rubric, periods), transitions(groups, rubric), survival(groups, rubric, as_of),
                     indicator_means(groups, rubric), asset_means(groups, rubric))

@@ -12,10 +12,12 @@ import sys
 from typing import Sequence, TextIO
 
 from . import pipeline
+from .cache import CacheError
 from .errors import ContentError, Problem
 from .write import OutputError
 
-COMMANDS = ("build", "check")
+COMMANDS = ("build", "check", "merge")
+DEFAULT_CACHE = os.path.join(".cache", "ksm-site")
 
 
 def iso_date(value: str) -> dt.date:
@@ -31,6 +33,19 @@ def positive(value: str) -> int:
     return int(value)
 
 
+def shard(value: str) -> tuple[int, int]:
+    k, _, n = value.partition("/")
+    if not (k.isdigit() and n.isdigit()) or not 1 <= int(k) <= int(n):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a shard; write K/N with 1 <= K <= N, e.g. 2/4")
+    return int(k), int(n)
+
+
+def add_cache_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--cache", default=DEFAULT_CACHE, metavar="DIR",
+                         help=f"keep results here so a rebuild costs what changed (default: {DEFAULT_CACHE})")
+    command.add_argument("--no-cache", action="store_true", help="build everything afresh and keep nothing")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description="Build the KSM report site from content/.")
     commands = parser.add_subparsers(dest="command", metavar="command")
@@ -40,6 +55,17 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", default="output", metavar="DIR", help="where the site goes (default: output)")
     build.add_argument("--as-of", type=iso_date, metavar="YYYY-MM-DD", help="the date warnings are judged at (default: the latest date in the content)")
     build.add_argument("--jobs", type=positive, metavar="N", help="worker processes (default: the number of CPUs)")
+    add_cache_options(build)
+    build.add_argument("--shard", type=shard, metavar="K/N",
+                       help="render only shard K of N's group pages into a bundle in the cache folder, for merge")
+
+    merge = commands.add_parser("merge", help="build the site from the bundles of every shard (see build --shard)")
+    merge.add_argument("bundles", nargs="+", metavar="BUNDLE", help="shard-K-of-N.sqlite files, one per shard")
+    merge.add_argument("--content", default="content", metavar="DIR", help="folder with rubric.yaml, site.yaml and groups/ (default: content)")
+    merge.add_argument("--out", default="output", metavar="DIR", help="where the site goes (default: output)")
+    merge.add_argument("--as-of", type=iso_date, metavar="YYYY-MM-DD", help="as given to every shard")
+    merge.add_argument("--jobs", type=positive, metavar="N", help="worker processes (default: the number of CPUs)")
+    add_cache_options(merge)
 
     check = commands.add_parser("check", help="check the content and report every problem; writes nothing")
     check.add_argument("--content", default="content", metavar="DIR", help="folder with rubric.yaml, site.yaml and groups/ (default: content)")
@@ -63,17 +89,29 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
             print("No problems found.", file=stderr)
         return 1 if problems else 0
 
+    cache = None if args.no_cache else args.cache
+    if args.command == "build" and args.shard and cache is None:
+        print("error: --shard writes its bundle into the cache folder; leave out --no-cache", file=stderr)
+        return 2
     try:
-        checked, stats = pipeline.build(args.content, args.out, today, args.as_of, args.jobs)
+        if args.command == "merge":
+            checked, stats = pipeline.merge(args.bundles, args.content, args.out, today, args.as_of, args.jobs, cache)
+        else:
+            checked, stats = pipeline.build(args.content, args.out, today, args.as_of, args.jobs, cache, args.shard)
     except ContentError as exc:
         print_problems(exc.problems, "text", stderr)
         print(f"Nothing was built; {args.out}/ is unchanged.", file=stderr)
         return 1
-    except OutputError as exc:
+    except (OutputError, CacheError, pipeline.ShardError) as exc:
         print(f"error: {exc}", file=stderr)
         return 2
+    work = (f"{checked.parsed} group files parsed, {checked.rendered} groups and {checked.pages} other pages "
+            f"rendered; the rest came from the cache")
+    if stats is None:
+        print(f"Shard {args.shard[0]}/{args.shard[1]}: {work}. Bundle: {checked.bundle}", file=stderr)
+        return 0
     print(f"Built {len(checked.groups)} groups into {args.out}/: "
-          f"{stats.written} files written, {stats.unchanged} unchanged.", file=stderr)
+          f"{stats.written} files written, {stats.unchanged} unchanged ({work}).", file=stderr)
     return 0
 
 

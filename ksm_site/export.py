@@ -8,6 +8,12 @@ stage. The CSV files are for spreadsheets: one row per group and one row
 per assessment, comma-separated, UTF-8, numbers with a decimal point; any
 text cell that a spreadsheet could take for a formula is prefixed with an
 apostrophe (OWASP CSV injection).
+
+Each group's share of the three files (``GroupData``) is made with its page,
+in whichever process renders it, and kept with it in the build's cache;
+``data_files`` joins the shares, so the files cost a join, not a pass over
+every group, and hold exactly the bytes a single ``json.dumps`` and
+``csv.writer`` over all groups would.
 """
 
 from __future__ import annotations
@@ -15,10 +21,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Iterable
 
-from .analyse import Programme
 from .model import Rubric, ScoredGroup
+
+GROUPS_JSON = "data/groups.json"
+GROUPS_CSV = "data/groups.csv"
+ASSESSMENTS_CSV = "data/penilaian.csv"
 
 
 def group_record(g: ScoredGroup) -> dict:
@@ -51,12 +62,6 @@ def group_record(g: ScoredGroup) -> dict:
     }
 
 
-def groups_json(programme: Programme) -> bytes:
-    records = [group_record(g) for g in sorted(programme.groups, key=lambda g: g.id)]
-    data = {"as_of": programme.as_of.isoformat() if programme.as_of else None, "groups": records}
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-
-
 def safe_cell(value) -> str:
     """A CSV cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a leading apostrophe."""
     if value is None:
@@ -69,61 +74,72 @@ def safe_cell(value) -> str:
     return text
 
 
-def _csv(header: list[str], rows: list[list]) -> bytes:
+def _csv_rows(rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
     return buffer.getvalue().encode()
 
 
-def groups_csv(programme: Programme) -> bytes:
-    header = ["id", "nama", "jenis", "provinsi", "kota", "kecamatan", "kelurahan", "dibentuk", "bubar",
-              "anggota", "ketua", "usaha", "mitra", "tahap", "skor", "jumlah_penilaian", "penilaian_terakhir",
-              "menuju", "kurang_poin", "syarat_belum", "saran", "peringatan", "url"]
-    rows = []
-    for g in sorted(programme.groups, key=lambda g: g.id):
-        group, w, latest, nxt = g.group, g.group.wilayah, g.latest, g.next_stage
-        rows.append([
-            g.id, group.nama, group.jenis, w.provinsi, w.kota, w.kecamatan, w.kelurahan,
-            group.dibentuk.isoformat(), group.bubar.isoformat() if group.bubar else "",
-            group.anggota, group.ketua, "; ".join(group.usaha), "; ".join(p.nama for p in group.mitra),
-            g.status, f"{latest.score:.1f}" if latest else "", len(g.assessments),
-            latest.date.isoformat() if latest else "",
-            nxt.stage if nxt else "", nxt.missing_points if nxt else "",
-            " ".join(s.indicator for s in nxt.unmet_gates) if nxt else "",
-            " ".join(nxt.suggestions) if nxt else "", " ".join(g.warnings), f"kelompok/{g.id}/",
-        ])
-    return _csv(header, rows)
+GROUPS_HEADER = ["id", "nama", "jenis", "provinsi", "kota", "kecamatan", "kelurahan", "dibentuk", "bubar",
+                 "anggota", "ketua", "usaha", "mitra", "tahap", "skor", "jumlah_penilaian", "penilaian_terakhir",
+                 "menuju", "kurang_poin", "syarat_belum", "saran", "peringatan", "url"]
 
 
-def assessments_csv(programme: Programme, rubric: Rubric) -> bytes:
-    indicators = rubric.indicators
+def assessments_header(rubric: Rubric) -> list[str]:
     header = ["id", "nama", "jenis", "tanggal", "penilai", "poin", "poin_maks", "skor", "tahap"]
-    for i in indicators:
+    for i in rubric.indicators:
         header.append(i.key)
         if i.banded:
             header.append(f"{i.key}_persen")
-    header += [f"aset_{a.key}" for a in rubric.assets] + ["catatan"]
-    rows = []
-    for g in sorted(programme.groups, key=lambda g: g.id):
-        for a in g.assessments:
-            row = [g.id, g.group.nama, g.group.jenis, a.date.isoformat(), a.assessment.assessor, a.points,
-                   a.max_points, f"{a.score:.1f}", a.stage]
-            for i in indicators:
-                row.append(a.levels.get(i.key, ""))
-                if i.banded:
-                    row.append(a.assessment.values.get(i.key, ""))
-            assets = a.assessment.assets or {}
-            row += [assets.get(x.key, "") for x in rubric.assets] + [a.assessment.note]
-            rows.append(row)
-    return _csv(header, rows)
+    return header + [f"aset_{a.key}" for a in rubric.assets] + ["catatan"]
 
 
-def data_files(programme: Programme, rubric: Rubric) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class GroupData:
+    """One group's share of each data file, encoded: its ``groups.json`` record, its
+    ``groups.csv`` row, its ``penilaian.csv`` rows (none when never assessed)."""
+
+    id: str
+    record: bytes
+    row: bytes
+    assessments: bytes
+
+
+def group_data(g: ScoredGroup, rubric: Rubric) -> GroupData:
+    group, w, latest, nxt = g.group, g.group.wilayah, g.latest, g.next_stage
+    row = [
+        g.id, group.nama, group.jenis, w.provinsi, w.kota, w.kecamatan, w.kelurahan,
+        group.dibentuk.isoformat(), group.bubar.isoformat() if group.bubar else "",
+        group.anggota, group.ketua, "; ".join(group.usaha), "; ".join(p.nama for p in group.mitra),
+        g.status, f"{latest.score:.1f}" if latest else "", len(g.assessments),
+        latest.date.isoformat() if latest else "",
+        nxt.stage if nxt else "", nxt.missing_points if nxt else "",
+        " ".join(s.indicator for s in nxt.unmet_gates) if nxt else "",
+        " ".join(nxt.suggestions) if nxt else "", " ".join(g.warnings), f"kelompok/{g.id}/",
+    ]
+    assessments = []
+    for a in g.assessments:
+        line = [g.id, group.nama, group.jenis, a.date.isoformat(), a.assessment.assessor, a.points,
+                a.max_points, f"{a.score:.1f}", a.stage]
+        for i in rubric.indicators:
+            line.append(a.levels.get(i.key, ""))
+            if i.banded:
+                line.append(a.assessment.values.get(i.key, ""))
+        assets = a.assessment.assets or {}
+        line += [assets.get(x.key, "") for x in rubric.assets] + [a.assessment.note]
+        assessments.append(line)
+    record = json.dumps(group_record(g), ensure_ascii=False, separators=(",", ":")).encode()
+    return GroupData(g.id, record, _csv_rows([row]), _csv_rows(assessments))
+
+
+def data_files(as_of, groups: Iterable[GroupData], rubric: Rubric) -> dict[str, bytes]:
+    """The three data files from every group's share (in any order: they are sorted by id here)."""
+    ordered = sorted(groups, key=lambda d: d.id)
+    head = '{"as_of":' + json.dumps(as_of.isoformat() if as_of else None) + ',"groups":['
     return {
-        "data/groups.json": groups_json(programme),
-        "data/groups.csv": groups_csv(programme),
-        "data/penilaian.csv": assessments_csv(programme, rubric),
+        GROUPS_JSON: head.encode() + b",".join(d.record for d in ordered) + b"]}\n",
+        GROUPS_CSV: _csv_rows([GROUPS_HEADER]) + b"".join(d.row for d in ordered),
+        ASSESSMENTS_CSV: _csv_rows([assessments_header(rubric)]) + b"".join(d.assessments for d in ordered),
     }

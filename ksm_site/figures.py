@@ -6,21 +6,21 @@ the results to the templates as they are. The SVG comes from ``charts.py``;
 everything written here is formatted for the page's language.
 
 Every chart of one kind shares a frame for the whole build (see
-``charts.py``), so ``Figures`` works out the shared axes once: the
-programme's time span, the stage bands, the largest area's count, the
-longest observed lifetime.
+``charts.py``), so ``Figures`` works out the shared axes once, from the
+rubric and the programme's ``Extent``: the programme's time span, the stage
+bands, the longest observed lifetime (an area's count axis comes from the
+area itself).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
 from . import charts
-from .analyse import Analysis, AreaSummary, Programme, rated
+from .analyse import Analysis, Extent, rated
 from .i18n import Lang
 from .model import DISSOLVED, Rubric, ScoredGroup
 
@@ -49,21 +49,15 @@ SURVIVAL_YEARS = (1, 3, 5)
 class Figures:
     """Builds every figure of one language for one build."""
 
-    def __init__(self, programme: Programme, rubric: Rubric, lang: Lang):
-        self.p = programme
+    def __init__(self, rubric: Rubric, lang: Lang, extent: Extent):
         self.rubric = rubric
         self.lang = lang
         _ = lang._
         self.rank = {s.key: n for n, s in enumerate(rubric.stages)}
         stage_names = [lang.text(s.name) for s in rubric.stages]
         bounds = [float(s.min_score) for s in rubric.stages] + [100.0]
-        groups = programme.groups
-        first_year = min((g.group.dibentuk.year for g in groups), default=2000)
-        last_day = max([programme.as_of or dt.date(first_year, 12, 31)]
-                       + [a.date for g in groups for a in g.assessments]
-                       + [g.group.bubar for g in groups if g.group.bubar])
         self.progression_axes = charts.ProgressionAxes(
-            dt.date(first_year, 1, 1), last_day,
+            dt.date(extent.first_year, 1, 1), extent.last_day,
             tuple((bounds[n], bounds[n + 1], n, name) for n, name in enumerate(stage_names)))
         self.pentagon_axes = charts.PentagonAxes(
             tuple(lang.text(a.name) for a in rubric.assets), rubric.asset_max, (_("First assessment"), _("Latest assessment")))
@@ -71,9 +65,8 @@ class Figures:
         self.status_names = [lang.text(rubric.status_name(k)) for k in self.statuses]
         self.matrix_axes = charts.MatrixAxes(
             tuple(stage_names), (*stage_names, lang.text(rubric.status_name(DISSOLVED))), _("From"), _("To"))
-        horizons = [c.horizon for c in programme.areas[()].analysis.survival]
         self.survival_axes = charts.SurvivalAxes(
-            tuple(lang.text(j.name) for j in rubric.jenis), max(1, math.ceil(max(horizons, default=1))),
+            tuple(lang.text(j.name) for j in rubric.jenis), extent.survival_years,
             _("Years since the group was formed"), _("Still active"))
         self.bars_axes = charts.BarsAxes(len(rubric.indicators), max(i.max_level for i in rubric.indicators),
                                          _("Mean level at the latest assessment"))
@@ -138,8 +131,7 @@ class Figures:
 
     # --- the programme or an area -------------------------------------------
 
-    def area(self, area: AreaSummary, name: str) -> list[Figure]:
-        a = area.analysis
+    def area(self, a: Analysis, name: str) -> list[Figure]:
         return [self.timeline(a, name), self.transitions(a, name), self.survival(a, name),
                 self.indicators(a, name), self.mean_assets(a, name)]
 

@@ -253,3 +253,59 @@ class ScoredGroup:
     @property
     def id(self) -> str:
         return self.group.id
+
+
+# --------------------------------------------------------------------------
+# What the programme-wide steps keep of each group (analyse.py)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the programme-wide values need of one valid group, before it is scored.
+
+    The as-of date, the shared time axis of the progression charts, the
+    timeline's periods, the survival chart's span and the areas' URL slugs
+    are all made from these, so a build can work them out for 100,000
+    groups without holding the groups.
+    """
+
+    id: str
+    dibentuk: dt.date
+    bubar: dt.date | None
+    latest: dt.date | None
+    """The latest assessment or dissolution date, None with neither."""
+    area: tuple[str, str, str]
+    """The names of its kota, kecamatan and kelurahan."""
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """One scored group as the index, the area pages and their analyses need it.
+
+    Small on purpose: the programme's pages are made from one of these per
+    group, never from the groups themselves, so a build holds 100,000 of
+    them in memory where it could not hold 100,000 ``ScoredGroup`` values.
+    """
+
+    id: str
+    nama: str
+    jenis: str
+    wilayah: Area
+    dibentuk: dt.date
+    bubar: dt.date | None
+    status: str
+    warnings: tuple[str, ...]
+    stages: tuple[tuple[dt.date, str], ...]
+    """(date, stage) of every assessment, by date."""
+    latest_tenths: int | None
+    """The latest assessment's score times ten; None when never assessed."""
+    latest_levels: dict[str, int]
+    """The latest assessment's level per applicable indicator; empty when never assessed."""
+    first_assets: dict[str, int] | None
+    """Assets at the first assessment that rated them; None when none did."""
+    latest_assets: dict[str, int] | None
+    """Assets at the latest assessment that rated them; None when none did."""
+
+    @property
+    def latest_date(self) -> dt.date | None:
+        return self.stages[-1][0] if self.stages else None

@@ -1,33 +1,85 @@
-"""Wires the steps: load -> validate -> score -> analyse -> render -> write.
+"""Wires the steps: load -> validate -> score -> analyse -> render -> write, per group, in parallel, cached.
 
-``make_site`` builds the whole site in memory and returns ``{path: bytes}``;
-``build`` hands that to the writer. Nothing is written unless every file of
-the content is valid.
+A build runs in three rounds, each a pure function per piece of work, run in
+a process pool (``jobs`` > 1 and enough work) or in this process:
 
-Group pages, the bulk of the work, are rendered in a process pool when
-``jobs`` > 1 and there are enough groups to pay for starting it (the
-threshold below); the result is the same bytes either way.
+1. **Parse** every group file whose result is not cached: read, validate,
+   and keep the ``Group`` and its ``Facts``. Any problem in any file stops
+   the build here, before anything is written.
+2. From every group's facts, the programme-wide values (``Extent``: the
+   as-of date, the shared chart axes) and the areas' slugs; then **render**
+   every group whose result is not cached: score it, draw its charts,
+   render its page in each language, and make its ``GroupSummary``, its
+   table rows and its share of the data files.
+3. From the summaries, the programme and its areas; **render** every
+   aggregate page (index, area, warnings, areas, methodology, 404) whose
+   result is not cached, and join the data files.
+
+Then the writer replaces the output folder with the site (see ``write.py``).
+
+The cache (``cache.py``) keys each result by a SHA-256 of exactly what it
+depends on:
+
+* a group file's parse: the code version, ``rubric.yaml``, the file's path
+  and text. (``today`` only decides which dates are in the future; a file
+  valid once stays valid later, and invalid results are never kept.)
+* a group's pages: its parse key, the settings key (code, rubric,
+  ``site.yaml`` with its languages, templates), the as-of date, the
+  progression axis (``first_year``, ``last_day``) and its area's slugs
+  (which depend on other groups' area names only where slugs collide);
+* an aggregate page: the settings key, the as-of date, the timeline periods,
+  the survival span, the area's slugs, and a digest of the summary and rows
+  of each group it shows, in order (``GroupEntry.shown``: names, areas,
+  stages, scores, warnings; so its analyses, counts, child areas and their
+  slugs, and its table);
+* the data files: the rubric key, the as-of date, each group's share.
+
+So an unchanged group costs no chart or page work, and a rebuild renders
+the edited group and the few aggregate pages that show what changed. Pages are
+stored in the cache as they are made; what a build holds in memory is one
+small summary and row per group.
+
+Shards: ``shard=(k, n)`` renders only the groups whose id's SHA-256 falls in
+shard ``k`` of ``n`` (rounds 1 and 2, no aggregates, nothing written) and
+exports them as a bundle; ``merge`` imports every shard's bundle and builds
+the site, which then finds every group cached. The same keys make the same
+pages, so merged shards equal a single build byte for byte.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import glob
+import hashlib
+import importlib.metadata
+import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import pickle
+import sys
+import zlib
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterable, Iterator
 
-from .analyse import Programme, summarise
+from . import charts
+from .analyse import Extent, Programme, analyse, area_slugs, extent_of, facts_of, summarise, summarise_group
+from .cache import Cache, CacheError
 from .errors import ContentError, Problem
-from .export import data_files
-from .load import read_content
-from .model import Group, Rubric, Site
-from .render import render_group_pages, render_programme_pages, static_files
-from .score import as_of_date, score_group
-from .validate import validate_group, validate_settings
-from .write import WriteStats, write_site
+from .export import GroupData, data_files, group_data
+from .load import Document, discover_groups, parse_document, read_content, read_text
+from .model import Facts, Group, GroupSummary, Rubric, Site
+from .render import Renderer, Row, static_files, templates_digest
+from .score import score_group
+from .validate import validate_group, validate_rubric, validate_settings, validate_site
+from . import write
+from .write import WriteStats, digest_of, write_site
 
-POOL_MIN_GROUPS = 200
-"""Below this many groups a process pool costs more than it saves."""
+POOL_MIN_GROUPS = 32
+"""Below this many groups to parse or render, a process pool costs more than it saves."""
+COMPRESSION = 1
+"""zlib level of pages in the cache: fast, and still about a fifth of their size."""
 
 
 @dataclass(frozen=True)
@@ -64,53 +116,553 @@ def check(content_dir: str, today: dt.date) -> list[Problem]:
     return []
 
 
-def make_programme(checked: Checked, as_of: dt.date | None) -> Programme:
-    as_of = as_of or as_of_date(checked.groups)
-    scored = [score_group(g, checked.rubric, as_of) for g in checked.groups]
-    return summarise(scored, checked.rubric, as_of)
+# --------------------------------------------------------------------------
+# What a build returns
 
 
-def make_site(checked: Checked, as_of: dt.date | None = None, jobs: int = 1) -> dict[str, bytes]:
-    """Every output file, in memory."""
-    programme = make_programme(checked, as_of)
-    files: dict[str, bytes] = {}
-    for lang in checked.site.languages:
-        pages = render_programme_pages(programme, checked.rubric, checked.site, lang)
-        pages.update(_group_pages(programme, checked, lang, jobs))
-        files.update((path, text.encode()) for path, text in pages.items())
-    files.update(data_files(programme, checked.rubric))
-    files.update(static_files())
-    return files
+@dataclass(frozen=True)
+class Built:
+    groups: tuple[str, ...]
+    """The id of every group in the content."""
+    parsed: int
+    """Group files parsed (the others' results were in the cache)."""
+    rendered: int
+    """Groups whose pages were rendered (the others' were in the cache)."""
+    pages: int
+    """Other pages rendered: index, areas, warnings, methodology, 404, per language."""
+    bundle: str | None = None
+    """For a shard: the bundle it wrote."""
 
 
-def _group_pages(programme: Programme, checked: Checked, lang: str, jobs: int) -> dict[str, str]:
-    groups = programme.groups
-    if jobs <= 1 or len(groups) < POOL_MIN_GROUPS:
-        return render_group_pages(programme, checked.rubric, checked.site, lang, groups)
-    chunks = [groups[i::jobs * 4] for i in range(jobs * 4)]
-    pages: dict[str, str] = {}
-    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(programme, checked, lang)) as pool:
-        for part in pool.map(_render_chunk, [tuple(g.id for g in chunk) for chunk in chunks]):
-            pages.update(part)
-    return dict(sorted(pages.items()))
+class ShardError(Exception):
+    """Shard bundles that cannot be merged into a site of this content."""
 
 
-_worker: tuple = ()
+def shard_of(group_id: str, shards: int) -> int:
+    """The shard (1..``shards``) a group belongs to: stable across runs, machines and Python versions."""
+    return int.from_bytes(hashlib.sha256(group_id.encode()).digest()[:8], "big") % shards + 1
 
 
-def _init_worker(programme: Programme, checked: Checked, lang: str) -> None:
-    global _worker
-    _worker = (programme, checked, lang, {g.id: g for g in programme.groups})
+# --------------------------------------------------------------------------
+# Keys
 
 
-def _render_chunk(ids: tuple[str, ...]) -> dict[str, str]:
-    programme, checked, lang, by_id = _worker
-    return render_group_pages(programme, checked.rubric, checked.site, lang, [by_id[i] for i in ids])
+def _key(*parts) -> str:
+    """A SHA-256 of ``parts``: strings, numbers, dates, None and tuples of them (their repr is exact)."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def build(content_dir: str, out_dir: str, today: dt.date, as_of: dt.date | None = None,
-          jobs: int | None = None) -> tuple[Checked, WriteStats]:
-    """Check the content, build the site in memory, then replace ``out_dir`` with it."""
-    checked = read_valid_content(content_dir, today)
-    files = make_site(checked, as_of, jobs or os.cpu_count() or 1)
-    return checked, write_site(files, out_dir)
+LIBRARIES = ("Jinja2", "MarkupSafe", "Markdown", "PyYAML", "nh3", "babel", "matplotlib")
+"""The libraries whose versions decide the output's bytes (pinned in requirements.txt)."""
+
+
+@lru_cache(maxsize=None)
+def code_version() -> str:
+    """A SHA-256 of this package's code and catalogues, the libraries' versions and Python's."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    digest = hashlib.sha256()
+    paths = glob.glob(os.path.join(package, "**", "*.py"), recursive=True)
+    paths += glob.glob(os.path.join(package, "locale", "**", "*.po"), recursive=True)
+    for path in sorted(paths):
+        digest.update(os.path.relpath(path, package).encode() + b"\0")
+        with open(path, "rb") as f:
+            digest.update(hashlib.sha256(f.read()).digest())
+    for name in LIBRARIES:
+        digest.update(f"{name}={importlib.metadata.version(name)}\0".encode())
+    digest.update(f"python={sys.version_info[0]}.{sys.version_info[1]}".encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Settings:
+    rubric: Rubric
+    site: Site
+    rubric_key: str
+    """Code version and rubric.yaml: what parsing and scoring depend on."""
+    site_key: str
+    """That, with site.yaml and the templates: what every page depends on besides the content."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A group file, read."""
+
+    path: str
+    id: str
+    key: str
+    """The key of its parse: code version, rubric, path and text."""
+
+
+def _read(content_dir: str) -> tuple[Settings | None, list[Source], dict[str, str], list[Problem]]:
+    """The settings, every group file (with its text, by id) and the problems found reading them."""
+    problems: list[Problem] = []
+    settings_texts = {}
+    docs = {}
+    for name in ("rubric.yaml", "site.yaml"):
+        path = os.path.join(content_dir, name)
+        text = read_text(path, problems)
+        settings_texts[name] = text or ""
+        docs[name] = Document(path, "", None) if text is None else parse_document(path, "", text, problems)
+    rubric, rubric_problems = validate_rubric(docs["rubric.yaml"])
+    site, site_problems = validate_site(docs["site.yaml"])
+    problems += rubric_problems + site_problems
+    settings = None
+    if rubric is not None and site is not None:
+        rubric_key = _key("rubric", code_version(), settings_texts["rubric.yaml"])
+        settings = Settings(rubric, site, rubric_key,
+                            _key("site", rubric_key, settings_texts["site.yaml"], templates_digest()))
+    sources, texts = [], {}
+    for path, group_id in discover_groups(content_dir, problems):
+        text = read_text(path, problems)
+        if text is not None:
+            key = _key("parse", settings.rubric_key if settings else "", path, group_id,
+                       hashlib.sha256(text.encode()).hexdigest())
+            sources.append(Source(path, group_id, key))
+            texts[group_id] = text
+    return settings, sources, texts, problems
+
+
+# --------------------------------------------------------------------------
+# Work done per piece, in a pool's worker or in this process
+
+
+_state: dict = {}
+
+
+def _set_state(state: dict) -> None:
+    global _state
+    _state = state
+
+
+def _map(func: Callable, items: list, jobs: int, state: dict, chunksize: int, minimum: int) -> Iterator:
+    """``func`` over ``items`` with ``state`` set: in a pool of ``jobs`` processes, or here if little to do.
+
+    The pool forks where the platform can, so workers inherit ``state``
+    (and the chart frames and templates already loaded) without copying it.
+    Everything this process holds is frozen for the garbage collector while
+    the pool runs, so the workers' collections never write to (and so copy)
+    the memory they share with it (see ``gc.freeze``).
+    """
+    if jobs <= 1 or len(items) < minimum:
+        _set_state(state)
+        yield from map(func, items)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork") if "fork" in methods and sys.platform == "linux" else None
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(min(jobs, len(items)), mp_context=context, initializer=_set_state,
+                                 initargs=(state,)) as pool:
+            yield from pool.map(func, items, chunksize=chunksize)
+    finally:
+        gc.unfreeze()
+
+
+def _parse(item: tuple[str, str, str]) -> tuple[Facts | None, bytes | None, list[Problem]]:
+    """Round 1: a group file's (path, id, text) -> its facts and its ``Group`` (pickled), or its problems."""
+    path, group_id, text = item
+    problems: list[Problem] = []
+    doc = parse_document(path, group_id, text, problems)
+    group, found = validate_group(doc, _state["rubric"], _state["today"])
+    problems += found
+    if group is None:
+        return None, None, problems
+    return facts_of(group), pickle.dumps(group, protocol=pickle.HIGHEST_PROTOCOL), problems
+
+
+def _renderer(lang: str) -> Renderer:
+    renderers = _state.setdefault("renderers", {})
+    if lang not in renderers:
+        renderers[lang] = Renderer(_state["rubric"], _state["site"], lang, _state["extent"])
+    return renderers[lang]
+
+
+def _page(path: str, text: str, placed: dict) -> tuple[str, str, bytes]:
+    """A page made now: its digest and compressed bytes for the cache; placed in the output being
+    built, if there is one (the state's ``target``), from the process that made it."""
+    data = text.encode()
+    digest = digest_of(data)
+    target = _state.get("target")
+    if target is not None:
+        placed[path] = write.place(target, path, digest, data)
+    return path, digest, zlib.compress(data, COMPRESSION)
+
+
+@dataclass(frozen=True)
+class GroupEntry:
+    """What every build reads of a rendered group. Its table rows (``key:rows``) and its share of the
+    data files (``key:data``) are kept apart, read only by a build that re-renders a page showing
+    the group or rewrites the data files."""
+
+    pages: tuple[tuple[str, str], ...]
+    """(path, digest) of its page in each language."""
+    summary: GroupSummary
+    shown: str
+    """A SHA-256 of its summary and rows: all that aggregate pages show of it (their keys use this)."""
+    data_key: str
+    """A SHA-256 of its share of the data files."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A group rendered now: its entry, rows and data, its pages' compressed bytes, the frames drawn for it."""
+
+    entry: GroupEntry
+    rows: dict[str, Row]
+    data: GroupData
+    blobs: list[tuple[str, bytes]]
+    frames: dict
+    placed: dict
+    """Its pages as placed in the output being built: path -> (manifest entry, bytes written?)."""
+
+
+def _render_group(item: tuple[bytes, tuple[str, ...]]) -> Rendered:
+    """Round 2: a group and its area's slugs -> its pages (compressed), summary, rows and data."""
+    group, slugs = pickle.loads(item[0]), item[1]
+    rubric = _state["rubric"]
+    scored = score_group(group, rubric, _state["extent"].as_of)
+    summary = summarise_group(scored)
+    pages, blobs, rows, placed = [], [], {}, {}
+    for lang in _state["site"].languages:
+        renderer = _renderer(lang)
+        path, digest, data = _page(*renderer.group(scored, slugs), placed)
+        pages.append((path, digest))
+        blobs.append((digest, data))
+        rows[lang] = renderer.row(summary)
+    data = group_data(scored, rubric)
+    entry = GroupEntry(tuple(pages), summary, _key(summary, tuple(sorted(rows.items()))), _key(data))
+    return Rendered(entry, rows, data, blobs, charts.take_drawn_frames(), placed)
+
+
+def _render_pages(spec: tuple) -> tuple[list[tuple[str, str, bytes]], dict, dict]:
+    """Round 3: one aggregate page, in every language -> (path, digest, compressed bytes) of each."""
+    programme: Programme = _state["programme"]
+    rows: dict[str, dict[str, Row]] = _state["rows"]
+    kind = spec[0]
+    analysis = None
+    if kind in ("index", "area"):
+        area = programme.areas[spec[1]]
+        if "by_id" not in _state:
+            _state["by_id"] = {g.id: g for g in programme.groups}
+        by_id = _state["by_id"]
+        analysis = analyse([by_id[i] for i in area.group_ids], _state["rubric"], programme.as_of,
+                           _state["extent"].periods)
+        children = [programme.areas[c] for c in area.children]
+    made, placed = [], {}
+    for lang in _state["site"].languages:
+        r = _renderer(lang)
+        if kind in ("index", "area"):
+            shown = [rows[i][lang] for i in area.group_ids]
+            page = (r.index if kind == "index" else r.area)(area, children, analysis, shown)
+        elif kind == "warnings":
+            page = r.warnings_page({key: [rows[i][lang] for i in ids] for key, ids in programme.warnings.items()},
+                                   programme.areas[()].counts.warned)
+        elif kind == "areas":
+            page = r.areas_index(programme.areas)
+        elif kind == "methodology":
+            page = r.methodology()
+        else:
+            page = r.not_found()
+        made.append(_page(*page, placed))
+    return made, charts.take_drawn_frames(), placed
+
+
+# --------------------------------------------------------------------------
+# A build
+
+
+def build(content_dir: str, out_dir: str, today: dt.date, as_of: dt.date | None = None, jobs: int | None = None,
+          cache_dir: str | None = None, shard: tuple[int, int] | None = None) -> tuple[Built, WriteStats | None]:
+    """Check the content and replace ``out_dir`` with the site; ``cache_dir`` None builds without a cache.
+
+    With ``shard=(k, n)``: render shard ``k``'s groups only and write their
+    bundle into the cache folder (``Built.bundle``); nothing is written to
+    ``out_dir`` and the stats are None.
+    """
+    cache = Cache(cache_dir)
+    run = None
+    try:
+        run = _Run(content_dir, today, as_of, jobs or os.cpu_count() or 1, cache)
+        if shard is not None:
+            return run.shard(*shard), None
+        return run.site(out_dir, cache_dir is not None)
+    finally:
+        cache.close(record=run is not None and run.finished and not run.whole_site_cached)
+
+
+def merge(bundles: Iterable[str], content_dir: str, out_dir: str, today: dt.date, as_of: dt.date | None = None,
+          jobs: int | None = None, cache_dir: str | None = None) -> tuple[Built, WriteStats]:
+    """Build the site from shard bundles: every shard of one split of this content, each once."""
+    cache = Cache(cache_dir)
+    run = None
+    try:
+        metas = {path: cache.import_bundle(path) for path in bundles}
+        run = _Run(content_dir, today, as_of, jobs or os.cpu_count() or 1, cache)
+        run.check_bundles(metas)
+        return run.site(out_dir, cache_dir is not None)
+    finally:
+        cache.close(record=run is not None and run.finished and not run.whole_site_cached)
+
+
+class _Run:
+    """One build's steps and what they pass on; the steps are called in order by ``build`` and ``merge``."""
+
+    def __init__(self, content_dir: str, today: dt.date, as_of: dt.date | None, jobs: int, cache: Cache):
+        self.cache = cache
+        self.jobs = jobs
+        self.today = today
+        self.as_of = as_of
+        settings, self.sources, self.texts, problems = _read(content_dir)
+        if settings is None or problems:
+            raise ContentError(problems)
+        self.settings = settings
+        self.fingerprint = _key("content", settings.site_key, as_of, tuple(s.key for s in self.sources))
+        """Everything the site depends on: settings, code, templates, --as-of, every group file's path and text."""
+        self.frames_key = _key("frames", code_version())
+        self.new_frames: dict = {}
+        self.finished = False
+        self.whole_site_cached = False
+        self.parsed = 0
+        self.staging: write.Staging | None = None
+        """The output being built, where pages go as they are rendered (None for a shard)."""
+        self.rows: dict[str, dict[str, Row]] = {}
+        """Table rows of the groups rendered now, or read from the cache when a page needs them."""
+        self.data: dict[str, GroupData] = {}
+        """Data-file shares, likewise."""
+
+    def prepare(self) -> None:
+        """Round 1, then the programme-wide values."""
+        charts.add_frames(self.cache.get([self.frames_key]).get(self.frames_key, {}))
+        self.facts, self.parsed_groups = self._parse_all(self.texts, self.today)
+        self.texts = {}
+        self.parsed = len(self.parsed_groups)
+        self.extent = extent_of(list(self.facts.values()), self.as_of)
+        self.slugs = area_slugs(f.area for f in self.facts.values())
+
+    # --- round 1 -----------------------------------------------------------------
+
+    def _parse_all(self, texts: dict[str, str], today: dt.date) -> tuple[dict[str, Facts], dict[str, bytes]]:
+        """Every group's facts, by id, and the groups parsed now (pickled), by id.
+
+        The cache keeps a parse as two entries: the facts under its key, which
+        every build reads, and the pickled ``Group`` under ``key:group``,
+        which only a build that renders the group reads.
+        """
+        facts = self.cache.get(s.key for s in self.sources)
+        self.cache.use(s.key + ":group" for s in self.sources)
+        missing = [s for s in self.sources if s.key not in facts]
+        state = {"rubric": self.settings.rubric, "today": today}
+        items = [(s.path, s.id, texts[s.id]) for s in missing]
+        problems: list[Problem] = []
+        found, groups = {}, {}
+        for source, (fact, group, trouble) in zip(missing, _map(_parse, items, self.jobs, state, 64,
+                                                                POOL_MIN_GROUPS)):
+            problems += trouble
+            if fact is not None:
+                found[source.key], found[source.key + ":group"] = fact, group
+                facts[source.key], groups[source.id] = fact, group
+        if problems:
+            raise ContentError(problems)
+        self.cache.put(found)
+        self.cache.commit()
+        return {s.id: facts[s.key] for s in self.sources}, groups
+
+    # --- round 2 -----------------------------------------------------------------
+
+    def group_key(self, source: Source) -> str:
+        extent = self.extent
+        return _key("group", source.key, self.settings.site_key, extent.as_of, extent.first_year, extent.last_day,
+                    self.slugs[self.facts[source.id].area])
+
+    def _render_groups(self, sources: list[Source]) -> tuple[dict[str, GroupEntry], dict[str, str], int]:
+        """Every group's entry (from the cache, or rendered now) and key, by id."""
+        keys = {s.id: self.group_key(s) for s in sources}
+        entries = self.cache.get(keys.values())
+        missing = [s for s in sources if keys[s.id] not in entries]
+        state = {"rubric": self.settings.rubric, "site": self.settings.site, "extent": self.extent,
+                 "target": self.staging.target if self.staging else None}
+        stored = self.cache.get(s.key + ":group" for s in missing if s.id not in self.parsed_groups)
+        items = []
+        for s in missing:
+            group = self.parsed_groups.get(s.id) or stored.get(s.key + ":group")
+            if group is None:
+                raise CacheError(f"the cache lost the parse of {s.path}; delete {self.cache.folder} "
+                                 "or build with --no-cache")
+            items.append((group, self.slugs[self.facts[s.id].area]))
+        done: dict[str, object] = {}
+        blobs: list[tuple[str, bytes]] = []
+        for source, result in zip(missing, _map(_render_group, items, self.jobs, state, 8, POOL_MIN_GROUPS)):
+            key = keys[source.id]
+            entries[key] = done[key] = result.entry
+            done[key + ":rows"] = self.rows[source.id] = result.rows
+            done[key + ":data"] = self.data[source.id] = result.data
+            blobs += result.blobs
+            self.new_frames.update(result.frames)
+            if self.staging:
+                self.staging.placed.update(result.placed)
+            if len(blobs) >= 512:
+                self._store(done, blobs)
+                done, blobs = {}, []
+        self._store(done, blobs)
+        self.cache.use(k + part for k in keys.values() for part in (":rows", ":data"))
+        return {s.id: entries[keys[s.id]] for s in sources}, keys, len(missing)
+
+    def _parts(self, part: str, held: dict, ids: Iterable[str], keys: dict[str, str]) -> dict:
+        """The rows or data (``part``) of the groups ``ids``: those rendered now, the others from the cache."""
+        wanted = [i for i in ids if i not in held]
+        found = self.cache.get(keys[i] + part for i in wanted)
+        for i in wanted:
+            held[i] = found[keys[i] + part]
+        return held
+
+    def _store(self, entries: dict, blobs: list[tuple[str, bytes]]) -> None:
+        self.cache.put_blobs(blobs)
+        self.cache.put(entries)
+        self.cache.commit()
+
+    # --- a shard ---------------------------------------------------------------------
+
+    def shard(self, k: int, n: int) -> Built:
+        self.prepare()
+        mine = [s for s in self.sources if shard_of(s.id, n) == k]
+        entries, keys, rendered = self._render_groups(mine)
+        self._keep_frames()
+        folder = os.path.join(self.cache.folder, "shards")
+        path = os.path.join(folder, f"shard-{k}-of-{n}.sqlite")
+        digests = [digest for entry in entries.values() for _, digest in entry.pages]
+        self.cache.use_blobs(digests)
+        group_keys = [k + part for k in keys.values() for part in ("", ":rows", ":data")]
+        self.cache.export(path, [s.key for s in self.sources] + group_keys + [self.frames_key], digests,
+                          {"fingerprint": self.fingerprint, "shard": str(k), "shards": str(n)})
+        self.finished = True
+        return Built(tuple(s.id for s in self.sources), self.parsed, rendered, 0, path)
+
+    def check_bundles(self, metas: dict[str, dict[str, str]]) -> None:
+        if not metas:
+            raise ShardError("no shard bundles to merge")
+        counts = {meta.get("shards") for meta in metas.values()}
+        for path, meta in metas.items():
+            if meta.get("fingerprint") != self.fingerprint:
+                raise ShardError(f"{path} was built from other content, settings, code or --as-of")
+        if len(counts) != 1:
+            raise ShardError("the bundles come from different splits: " + ", ".join(sorted(map(str, counts))))
+        n = int(counts.pop())
+        have = sorted(int(meta["shard"]) for meta in metas.values())
+        if have != list(range(1, n + 1)):
+            raise ShardError(f"merging needs shards 1 to {n}, each once; got {', '.join(map(str, have)) or 'none'}")
+
+    # --- round 3 and the writer ----------------------------------------------------
+
+    def site(self, out_dir: str, keep_manifest: bool) -> tuple[Built, WriteStats]:
+        """Rounds 2 and 3 and the writer; or, when this very content was built before, only the writer."""
+        site_key = _key("site", self.fingerprint)
+        files = self.cache.get([site_key]).get(site_key)
+        manifest = self.cache.manifest(out_dir) if keep_manifest else None
+        self.whole_site_cached = files is not None
+        rendered = made = 0
+        if files is not None:
+            stats = write_site(files, out_dir, fetch=self.cache.blob, manifest=manifest)
+        else:
+            staging = write.begin(out_dir, manifest)
+            try:
+                files, fresh, rendered, made = self._make_site(staging)
+                self.cache.commit()
+            except BaseException:
+                write.abort(staging)
+                raise
+            with ThreadPoolExecutor(1) as background:
+                # the data files are stored compressed while the writer works (zlib lets go of the GIL)
+                packed = background.submit(lambda: [(files[path], zlib.compress(data, COMPRESSION))
+                                                    for path, data in fresh.items()])
+                stats = write.finish(staging, {**files, **fresh}, fetch=self.cache.blob)
+                self.cache.put_blobs(packed.result())
+            self.cache.put({site_key: files})
+        self.cache.commit()
+        self.finished = True
+        return Built(tuple(s.id for s in self.sources), self.parsed, rendered, made), stats
+
+    def _make_site(self, staging: write.Staging) -> tuple[dict[str, str], dict[str, bytes], int, int]:
+        """Every file of the site as (path, digest); the bytes of those made now and not yet in the
+        cache (the data files); and how many groups and other pages were rendered. Pages rendered
+        now are placed in ``staging`` by the process that renders them."""
+        self.prepare()
+        self.staging = staging
+        entries, keys, rendered = self._render_groups(self.sources)
+        self.parsed_groups = {}
+        settings = self.settings
+        programme = summarise([e.summary for e in entries.values()], settings.rubric, self.extent.as_of)
+        files: dict[str, str] = {}
+        for entry in entries.values():
+            files.update(entry.pages)
+        pages, made = self._render_aggregates(programme, entries, keys)
+        files.update(pages)
+        digests, fresh = self._data_files(entries, keys)
+        files.update(digests)
+        static = static_files()
+        self.cache.put_blobs((digest_of(data), zlib.compress(data, COMPRESSION)) for data in static.values())
+        files.update((path, digest_of(data)) for path, data in static.items())
+        self._keep_frames()
+        self.cache.use_blobs(files.values())
+        return files, fresh, rendered, made
+
+    def _render_aggregates(self, programme: Programme, entries: dict[str, GroupEntry],
+                           keys: dict[str, str]) -> tuple[dict[str, str], int]:
+        """Every aggregate page's (path, digest), and how many were rendered now."""
+        extent = self.extent
+        context = _key("pages", self.settings.site_key, extent.as_of, extent.periods, extent.survival_years)
+        shown = {i: e.shown for i, e in entries.items()}
+        specs: dict[str, tuple] = {}
+        for slugs, area in programme.areas.items():
+            spec = ("index", slugs) if not slugs else ("area", slugs)
+            specs[_key(context, spec, tuple(shown[i] for i in area.group_ids))] = spec
+        specs[_key(context, "warnings", programme.areas[()].counts.warned,
+                   tuple((rule, tuple(shown[i] for i in ids)) for rule, ids in programme.warnings.items()))] = ("warnings",)
+        specs[_key(context, "areas", tuple((a.slugs, a.names, tuple(a.counts.by_status.values()), a.counts.warned)
+                                           for _, a in sorted(programme.areas.items())))] = ("areas",)
+        specs[_key(context, "methodology")] = ("methodology",)
+        specs[_key(context, "404")] = ("404",)
+        entries = self.cache.get(specs)  # from here on, the pages' entries
+        size = {slugs: len(area.group_ids) for slugs, area in programme.areas.items()}
+        cost = {"index": len(programme.groups), "warnings": len(programme.groups)}
+        missing = sorted((k for k in specs if k not in entries),
+                         key=lambda k: -size[specs[k][1]] if specs[k][0] == "area" else -cost.get(specs[k][0], 0))
+        needed: set[str] = set()
+        for spec in (specs[k] for k in missing):
+            if spec[0] in ("index", "area"):
+                needed.update(programme.areas[spec[1]].group_ids)
+            elif spec[0] == "warnings":
+                needed.update(i for ids in programme.warnings.values() for i in ids)
+        rows = self._parts(":rows", self.rows, needed, keys)
+        state = {"rubric": self.settings.rubric, "site": self.settings.site, "extent": extent,
+                 "programme": programme, "rows": rows, "target": self.staging.target}
+        done, blobs = {}, []
+        for key, (made, frames, placed) in zip(missing, _map(_render_pages, [specs[k] for k in missing], self.jobs,
+                                                             state, 1, 2)):
+            done[key] = tuple((path, digest) for path, digest, _ in made)
+            blobs += [(digest, data) for _, digest, data in made]
+            self.new_frames.update(frames)
+            self.staging.placed.update(placed)
+        self._store(done, blobs)
+        entries.update(done)
+        pages = {path: digest for key in specs for path, digest in entries[key]}
+        return pages, len(missing) * len(self.settings.site.languages)
+
+    def _data_files(self, entries: dict[str, GroupEntry], keys: dict[str, str]) -> tuple[dict[str, str], dict]:
+        """The data files' digests, and their bytes if they were made now (then ``site`` stores them)."""
+        key = _key("data", self.settings.rubric_key, self.extent.as_of,
+                   tuple(sorted(e.data_key for e in entries.values())))
+        found = self.cache.get([key])
+        if key in found:
+            return found[key], {}
+        data = self._parts(":data", self.data, entries, keys)
+        files = data_files(self.extent.as_of, data.values(), self.settings.rubric)
+        digests = {path: digest_of(data) for path, data in files.items()}
+        self.cache.put({key: digests})
+        return digests, files
+
+    def _keep_frames(self) -> None:
+        self.new_frames.update(charts.take_drawn_frames())
+        if self.new_frames:
+            known = self.cache.get([self.frames_key]).get(self.frames_key, {})
+            self.cache.put({self.frames_key: {**known, **self.new_frames}})
+            self.new_frames = {}

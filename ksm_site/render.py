@@ -1,7 +1,11 @@
-"""Scored, summarised values -> HTML pages: ``{relative path: text}``.
+"""Scored, summarised values -> HTML pages: ``(relative path, text)``.
 
 One Jinja2 environment per language (autoescape on, ``StrictUndefined``),
-and one context builder per page type. Templates lay out; every number,
+and one context builder per page type. A group page is made from its
+``ScoredGroup``; every other page from ``GroupSummary`` values, analyses
+and ``Row``s (each group's table row, rendered once with its group page and
+placed on the index, area and warning pages as they are), never from the
+groups themselves, so those pages cost the same whatever the groups hold. Templates lay out; every number,
 date, stage name and sentence of advice arrives here already computed and
 formatted. UI strings are English message ids translated through a gettext
 catalogue (``ksm_site/locale/<lang>/LC_MESSAGES/messages.po``, read with
@@ -14,19 +18,20 @@ from a sub-path and from a copy opened straight from disk.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Mapping, Sequence
 
 import jinja2
 import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
 
-from .analyse import AreaSummary, Programme
+from .analyse import Analysis, AreaSummary, Extent
 from .figures import Figures
 from .i18n import LANGUAGE_NAMES, Lang, translations
-from .model import DISSOLVED, NOT_ASSESSED, Rubric, ScoredAssessment, ScoredGroup, Site, Text
+from .model import DISSOLVED, NOT_ASSESSED, GroupSummary, Rubric, ScoredAssessment, ScoredGroup, Site, Text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEMPLATES = os.path.join(ROOT, "templates")
@@ -58,8 +63,13 @@ def _markdown() -> markdown_lib.Markdown:
     return markdown_lib.Markdown(extensions=["tables", "sane_lists"], output_format="html")
 
 
+@lru_cache(maxsize=4096)
 def markdown_html(source: str) -> Markup:
-    """The one place user Markdown becomes markup: rendered, then sanitised."""
+    """The one place user Markdown becomes markup: rendered, then sanitised.
+
+    Kept for the next call with the same text: every page is made in each
+    language, and the story and notes are the same in all of them.
+    """
     if not source:
         return Markup("")
     html = _markdown().reset().convert(source)
@@ -98,22 +108,52 @@ def language_prefix(site: Site, lang: str) -> str:
     return "" if lang == site.languages[0] else f"{lang}/"
 
 
+Row = str
+"""One group's row in a table of groups, rendered once, for a page at any depth.
+
+Kept as plain text (a build reads 10,000 of them to redraw the index):
+the link to the group's page, ``\0``, and the row's HTML with its links
+relative to the language's root. ``place_rows`` puts ``../`` in front of
+them for a page further down. Autoescape turns every ``"`` of user text
+into ``&#34;``, so ``="kelompok/...`` appears only where the template put a
+link; and validation refuses control characters, so no text holds ``\0``.
+"""
+
+
+def make_row(html: str, link: str) -> Row:
+    return f"{link}\0{html}"
+
+
+def place_rows(page: str, rows: Sequence[Row]) -> list[Markup]:
+    """The rows as they appear on ``page`` (a path relative to the language's root)."""
+    prefix = "../" * page.count("/")
+    placed = []
+    for row in rows:
+        link, html = row.split("\0", 1)
+        placed.append(Markup(html.replace(f'="{link}"', f'="{prefix}{link}"') if prefix else html))
+    return placed
+
+
 # --------------------------------------------------------------------------
 # Context builders
 
 
 class Renderer:
-    """Builds every page of one language."""
+    """Builds every page of one language.
 
-    def __init__(self, programme: Programme, rubric: Rubric, site: Site, lang: str):
-        self.p = programme
+    ``extent`` holds the programme-wide values pages show: the as-of date
+    and the shared chart axes.
+    """
+
+    def __init__(self, rubric: Rubric, site: Site, lang: str, extent: Extent):
         self.rubric = rubric
         self.site = site
+        self.extent = extent
         self.lang = Lang(lang)
         self.prefix = language_prefix(site, lang)
         self.env = environment(lang)
-        self.groups = {g.id: g for g in programme.groups}
-        self.figures = Figures(programme, rubric, self.lang)
+        self.macros = self.env.get_template("macros.html").module
+        self.figures = Figures(rubric, self.lang, extent)
         self.status_class = {DISSOLVED: "st-gone", NOT_ASSESSED: "st-none",
                              **{s.key: f"st-{n}" for n, s in enumerate(rubric.stages)}}
 
@@ -136,7 +176,7 @@ class Renderer:
             "breadcrumbs": [{"label": label, "href": relative(path, target) if target else ""}
                             for label, target in breadcrumbs],
             "languages": [{"code": code, "name": LANGUAGE_NAMES[code], "href": href} for code, href in others],
-            "as_of": self.lang.date(self.p.as_of),
+            "as_of": self.lang.date(self.extent.as_of),
             "data_href": relative(full, "data/"),
             "status_headers": [self.status_name(k) for k in self.rubric.status_keys],
         }
@@ -149,36 +189,39 @@ class Renderer:
     def status_name(self, key: str) -> str:
         return self.lang.text(self.rubric.status_name(key))
 
-    def area_trail(self, slugs: tuple[str, ...]) -> list[tuple[str, str]]:
+    def area_trail(self, names: tuple[str, ...], slugs: tuple[str, ...]) -> list[tuple[str, str]]:
+        """Breadcrumbs from the home page down to the area ``names`` (with its ``slugs``)."""
         trail = [(self.lang._("Home"), INDEX)]
         for depth in range(1, len(slugs) + 1):
-            area = self.p.areas[slugs[:depth]]
-            trail.append((area.names[-1], area_path(area.slugs)))
+            trail.append((names[depth - 1], area_path(slugs[:depth])))
         return trail
 
-    def group_rows(self, page: str, ids: Iterable[str]) -> list[dict]:
-        rows = []
-        for group_id in ids:
-            g = self.groups[group_id]
-            w = g.group.wilayah
-            latest = g.latest
-            rows.append({
-                "name": g.group.nama,
-                "href": relative(page, group_path(g.id)),
-                "area": f"{w.kelurahan}, {w.kecamatan}",
-                "kota": w.kota,
-                "jenis": self.lang.text(self.choice_name(self.rubric.jenis, g.group.jenis)),
-                "jenis_key": g.group.jenis,
-                "status": g.status,
-                "status_class": self.status_class[g.status],
-                "status_name": self.status_name(g.status),
-                "score": self.lang.score(latest.tenths) if latest else "–",
-                "score_sort": latest.tenths if latest else -1,
-                "warnings": [self.lang.text(self.warning_rule(k).name) for k in g.warnings],
-                "last": self.lang.short_date(latest.date) if latest else "–",
-                "last_iso": latest.date.isoformat() if latest else "",
-            })
-        return rows
+    def row(self, g: GroupSummary) -> Row:
+        """The group's row in every table of groups."""
+        w = g.wilayah
+        link = group_path(g.id)
+        latest_date = g.latest_date
+        html = self.macros.group_row({
+            "name": g.nama,
+            "href": link,
+            "area": f"{w.kelurahan}, {w.kecamatan}",
+            "kota": w.kota,
+            "jenis": self.lang.text(self.choice_name(self.rubric.jenis, g.jenis)),
+            "jenis_key": g.jenis,
+            "status": g.status,
+            "status_class": self.status_class[g.status],
+            "status_name": self.status_name(g.status),
+            "score": self.lang.score(g.latest_tenths) if g.latest_tenths is not None else "–",
+            "score_sort": g.latest_tenths if g.latest_tenths is not None else -1,
+            "warnings": [self.lang.text(self.warning_rule(k).name) for k in g.warnings],
+            "last": self.lang.short_date(latest_date) if latest_date else "–",
+            "last_iso": latest_date.isoformat() if latest_date else "",
+        })
+        return make_row(str(html), link)
+
+    @staticmethod
+    def group_rows(page: str, rows: Sequence[Row]) -> list[Markup]:
+        return place_rows(page, rows)
 
     def counts(self, area: AreaSummary) -> list[dict]:
         total = area.counts.total
@@ -195,9 +238,9 @@ class Renderer:
 
     # --- pages -------------------------------------------------------------
 
-    def index(self) -> tuple[str, str]:
+    def index(self, whole: AreaSummary, children: Sequence[AreaSummary], analysis: Analysis,
+              rows: Sequence[Row]) -> tuple[str, str]:
         _ = self.lang._
-        whole = self.p.areas[()]
         return self.page(
             INDEX, "index.html", self.lang.text(self.site.title), self.lang.text(self.site.description), [],
             intro=self.lang.text(self.site.description),
@@ -205,9 +248,9 @@ class Renderer:
             total=self.lang.number(whole.counts.total),
             warned=self.lang.number(whole.counts.warned),
             warned_href=WARNINGS,
-            figures=self.figures.area(whole, _("the whole programme")),
-            areas=self.area_rows(INDEX, whole.children),
-            rows=self.group_rows(INDEX, whole.group_ids),
+            figures=self.figures.area(analysis, _("the whole programme")),
+            areas=self.area_rows(INDEX, children),
+            rows=self.group_rows(INDEX, rows),
             downloads=self.downloads(INDEX),
         )
 
@@ -220,31 +263,32 @@ class Renderer:
             {"label": _("All data (JSON)"), "href": relative(full, "data/groups.json")},
         ]
 
-    def area_rows(self, page: str, children: tuple[tuple[str, ...], ...]) -> list[dict]:
+    def area_rows(self, page: str, children: Sequence[AreaSummary]) -> list[dict]:
         rows = []
-        for slugs in children:
-            area = self.p.areas[slugs]
-            rows.append({"name": area.names[-1], "href": relative(page, area_path(slugs)),
+        for area in children:
+            rows.append({"name": area.names[-1], "href": relative(page, area_path(area.slugs)),
                          "total": self.lang.number(area.counts.total),
                          "warned": self.lang.number(area.counts.warned),
                          "counts": [self.lang.number(n) for n in area.counts.by_status.values()]})
         return rows
 
-    def areas_index(self) -> tuple[str, str]:
+    def areas_index(self, areas: Mapping[tuple[str, ...], AreaSummary]) -> tuple[str, str]:
+        """Every area, as a tree; ``areas`` maps slugs to areas, ``()`` to the whole programme."""
         _ = self.lang._
         tree = []
-        for kota in self.p.areas[()].children:
+        for kota in areas[()].children:
             kecamatan_rows = []
-            for kecamatan in self.p.areas[kota].children:
+            for kecamatan in areas[kota].children:
                 kecamatan_rows.append({
-                    "area": self.area_rows(AREAS, (kecamatan,))[0],
-                    "kelurahan": self.area_rows(AREAS, self.p.areas[kecamatan].children),
+                    "area": self.area_rows(AREAS, [areas[kecamatan]])[0],
+                    "kelurahan": self.area_rows(AREAS, [areas[k] for k in areas[kecamatan].children]),
                 })
-            tree.append({"area": self.area_rows(AREAS, (kota,))[0], "kecamatan": kecamatan_rows})
+            tree.append({"area": self.area_rows(AREAS, [areas[kota]])[0], "kecamatan": kecamatan_rows})
         return self.page(AREAS, "areas.html", _("Areas"), _("Every area with KSM groups, and how many are in each stage."),
                          [(_("Home"), INDEX), (_("Areas"), "")], tree=tree)
 
-    def area(self, area: AreaSummary) -> tuple[str, str]:
+    def area(self, area: AreaSummary, children: Sequence[AreaSummary], analysis: Analysis,
+             rows: Sequence[Row]) -> tuple[str, str]:
         _ = self.lang._
         path = area_path(area.slugs)
         level_names = {"kota": _("City / regency"), "kecamatan": _("District (kecamatan)"),
@@ -253,20 +297,21 @@ class Renderer:
         return self.page(
             path, "area.html", area.names[-1],
             _("KSM groups in %(area)s: stages, scores and warnings.") % {"area": ", ".join(reversed(area.names))},
-            [*self.area_trail(area.slugs[:-1]), (area.names[-1], "")],
+            [*self.area_trail(area.names, area.slugs[:-1]), (area.names[-1], "")],
             level=level_names[area.level],
             parent_names=", ".join(reversed(area.names[:-1])),
             counts=self.counts(area),
             total=self.lang.number(area.counts.total),
             warned=self.lang.number(area.counts.warned),
             child_level=child_level,
-            figures=self.figures.area(area, area.names[-1]),
-            children=self.area_rows(path, area.children),
-            rows=self.group_rows(path, area.group_ids),
+            figures=self.figures.area(analysis, area.names[-1]),
+            children=self.area_rows(path, children),
+            rows=self.group_rows(path, rows),
             downloads=self.downloads(path),
         )
 
-    def group(self, g: ScoredGroup) -> tuple[str, str]:
+    def group(self, g: ScoredGroup, slugs: tuple[str, ...]) -> tuple[str, str]:
+        """The group's page; ``slugs`` are its kelurahan's."""
         _ = self.lang._
         lang = self.lang
         group = g.group
@@ -290,7 +335,7 @@ class Renderer:
             path, "group.html", group.nama,
             _("%(name)s, %(area)s: stage %(stage)s.") % {
                 "name": group.nama, "area": f"{w.kelurahan}, {w.kecamatan}, {w.kota}", "stage": self.status_name(g.status)},
-            [*self.area_trail(self.p.area_of[g.id]), (group.nama, "")],
+            [*self.area_trail((w.kota, w.kecamatan, w.kelurahan), slugs), (group.nama, "")],
             name=group.nama,
             status=g.status,
             status_class=self.status_class[g.status],
@@ -307,7 +352,7 @@ class Renderer:
             partners=[{"name": p.nama, "kind": lang.text(self.choice_name(self.rubric.partner_kinds, p.bentuk)),
                        "since": lang.date(p.sejak) if p.sejak else "–"} for p in group.mitra],
             story=markdown_html(group.story),
-            area_href=relative(path, area_path(self.p.area_of[g.id])),
+            area_href=relative(path, area_path(slugs)),
             area_name=w.kelurahan,
         )
 
@@ -380,17 +425,18 @@ class Renderer:
             "note": markdown_html(a.assessment.note), "latest": a is g.latest,
         }
 
-    def warnings_page(self) -> tuple[str, str]:
+    def warnings_page(self, rows: Mapping[str, Sequence[Row]], warned: int) -> tuple[str, str]:
+        """``rows``: the rows of the groups carrying each warning; ``warned``: how many groups carry any."""
         _ = self.lang._
         sections = []
         for rule in self.rubric.warnings:
             sections.append({"key": rule.key, "name": self.lang.text(rule.name), "meaning": self.lang.text(rule.meaning),
                              "advice": self.lang.text(rule.advice),
-                             "rows": self.group_rows(WARNINGS, self.p.warnings[rule.key])})
+                             "rows": self.group_rows(WARNINGS, rows[rule.key])})
         return self.page(WARNINGS, "warnings.html", _("Needs attention"),
                          _("Active KSM groups with an early warning, and what to do about each."),
                          [(_("Home"), INDEX), (_("Needs attention"), "")], sections=sections,
-                         warned=self.lang.number(self.p.areas[()].counts.warned))
+                         warned=self.lang.number(warned))
 
     def methodology(self) -> tuple[str, str]:
         _ = self.lang._
@@ -445,9 +491,49 @@ class Renderer:
                          [(_("Home"), INDEX), (_("Page not found"), "")])
 
 
+class _Environment(jinja2.Environment):
+    """Jinja2's environment, with ``{{ x.name }}`` on a dict found in one step.
+
+    Jinja2 looks ``x.name`` up as an attribute first and as a key after the
+    attribute lookup has failed with an exception, which costs more than a
+    fifth of rendering a group page whose context is made of dicts. Same
+    result: a key that is not a ``dict`` attribute is looked up directly.
+    """
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+def _constant_gettext(env: jinja2.Environment) -> None:
+    """Keep the result of ``_("...")`` without variables: a page asks for the same fifty
+    translations each time, and each costs two calls through the context and a ``Markup``."""
+    newstyle = env.globals["gettext"]
+    done: dict[tuple[str, bool], Markup] = {}
+
+    @jinja2.pass_context
+    def gettext(__context, __string, **variables):
+        if variables:
+            return newstyle(__context, __string, **variables)
+        key = (__string, __context.eval_ctx.autoescape)
+        found = done.get(key)
+        if found is None:
+            found = done[key] = newstyle(__context, __string)
+        return found
+
+    env.globals["gettext"] = gettext
+
+
 @lru_cache(maxsize=None)
 def environment(lang: str) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -457,22 +543,8 @@ def environment(lang: str) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.install_gettext_translations(translations(lang), newstyle=True)
+    _constant_gettext(env)
     return env
-
-
-def render_group_pages(programme: Programme, rubric: Rubric, site: Site, lang: str,
-                       groups: Iterable[ScoredGroup]) -> dict[str, str]:
-    """The pages of some groups, in one language."""
-    renderer = Renderer(programme, rubric, site, lang)
-    return dict(renderer.group(g) for g in groups)
-
-
-def render_programme_pages(programme: Programme, rubric: Rubric, site: Site, lang: str) -> dict[str, str]:
-    """Every page that is not one group's, in one language."""
-    r = Renderer(programme, rubric, site, lang)
-    pages = [r.index(), r.areas_index(), r.warnings_page(), r.methodology(), r.not_found()]
-    pages += [r.area(area) for slugs, area in sorted(programme.areas.items()) if slugs]
-    return dict(pages)
 
 
 def static_files() -> dict[str, bytes]:
@@ -483,3 +555,16 @@ def static_files() -> dict[str, bytes]:
         with open(os.path.join(folder, name), "rb") as f:
             files[f"static/{name}"] = f.read()
     return files
+
+
+def templates_digest() -> str:
+    """A SHA-256 of every file under ``templates/`` (names and bytes): what every page's look depends on."""
+    digest = hashlib.sha256()
+    for folder, dirs, names in sorted(os.walk(TEMPLATES)):
+        dirs.sort()
+        for name in sorted(names):
+            path = os.path.join(folder, name)
+            digest.update(os.path.relpath(path, TEMPLATES).encode() + b"\0")
+            with open(path, "rb") as f:
+                digest.update(hashlib.sha256(f.read()).digest())
+    return digest.hexdigest()

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from ksm_site import charts
-from ksm_site.analyse import status_at, survival, timeline, timeline_periods, transitions
+from ksm_site.analyse import status_at, summarise_group, survival, timeline, timeline_periods, transitions
 from ksm_site.charts import _corner
 from ksm_site.score import score_group
 
@@ -150,7 +150,8 @@ def test_css_uses_the_chart_colours():
 # --- analyses ---------------------------------------------------------------------
 
 def scored(rubric, *assessments, **kwargs):
-    return score_group(make_group(rubric, *assessments, **kwargs), rubric, AS_OF)
+    """A group as the analyses see it: scored, then summarised."""
+    return summarise_group(score_group(make_group(rubric, *assessments, **kwargs), rubric, AS_OF))
 
 
 def test_kaplan_meier_against_a_hand_computed_example(rubric):
@@ -159,13 +160,13 @@ def test_kaplan_meier_against_a_hand_computed_example(rubric):
     start = "2020-01-01"
     day = lambda n: (dt.date(2020, 1, 1) + dt.timedelta(days=n)).isoformat()  # noqa: E731
     as_of = dt.date(2020, 1, 1) + dt.timedelta(days=500)
-    groups = [
-        score_group(make_group(rubric, dibentuk=start, bubar=day(100), group_id="a/1"), rubric, as_of),
-        score_group(make_group(rubric, dibentuk=start, bubar=day(200), group_id="a/2"), rubric, as_of),
-        score_group(make_group(rubric, dibentuk=day(300), group_id="a/3"), rubric, as_of),  # active 200 days
-        score_group(make_group(rubric, dibentuk=start, group_id="a/4"), rubric, as_of),  # active 500 days
-        score_group(make_group(rubric, dibentuk=start, bubar=day(400), group_id="a/5"), rubric, as_of),
-    ]
+    groups = [summarise_group(score_group(g, rubric, as_of)) for g in (
+        make_group(rubric, dibentuk=start, bubar=day(100), group_id="a/1"),
+        make_group(rubric, dibentuk=start, bubar=day(200), group_id="a/2"),
+        make_group(rubric, dibentuk=day(300), group_id="a/3"),  # active 200 days
+        make_group(rubric, dibentuk=start, group_id="a/4"),  # active 500 days
+        make_group(rubric, dibentuk=start, bubar=day(400), group_id="a/5"),
+    )]
     (curve,) = survival(groups, rubric, as_of)
     assert curve.jenis == "pinjaman-bergulir" and curve.groups == 5 and curve.dissolved == 3
     # S(100) = 4/5; at 200: 4 at risk (200, 200, 400, 500), 1 dissolves -> 0.8 * 3/4 = 0.6;
@@ -187,7 +188,7 @@ def test_transitions_counted_on_a_hand_made_set(rubric):
                bubar="2020-01-01", group_id="a/3"),
         scored(rubric, bubar="2020-01-01", group_id="a/4"),  # never assessed: no transition
     ]
-    assert [a.stage for a in groups[0].assessments] == ["tunas", "tumbuh", "kembang"]
+    assert [stage for _, stage in groups[0].stages] == ["tunas", "tumbuh", "kembang"]
     t = transitions(groups, rubric)
     nonzero = {k: v for k, v in t.counts.items() if v}
     assert nonzero == {("tunas", "tumbuh"): 1, ("tumbuh", "kembang"): 1, ("kembang", "tumbuh"): 1,
