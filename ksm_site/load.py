@@ -24,6 +24,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -391,14 +392,22 @@ def _scalar(event: yaml.ScalarEvent, line: int) -> Node:
     text = event.value
     if not event.implicit[0]:
         return Node("scalar", text, line, "str", text)
+    tag, value, error = _resolve(text)
+    return Node("scalar", value, line, tag, text, error=error)
+
+
+@lru_cache(maxsize=8192)
+def _resolve(text: str) -> tuple[str, Any, str]:
+    """(short tag, value, error) of a plain scalar: the same few hundred texts (levels, dates,
+    percentages, names) recur in every file, and resolving one runs a dozen regular expressions.
+    Every value kept is immutable (str, int, float, bool, None, date, datetime)."""
     tag = _SHORT_TAGS.get(_resolver.resolve(yaml.ScalarNode, text, (True, False)), "str")
     if tag == "str":
-        return Node("scalar", text, line, tag, text)
+        return tag, text, ""
     try:
-        value = _CONSTRUCTORS[tag](yaml.ScalarNode("", text))
+        return tag, _CONSTRUCTORS[tag](yaml.ScalarNode("", text)), ""
     except (ValueError, OverflowError) as exc:
-        return Node("scalar", None, line, tag, text, error=str(exc))
-    return Node("scalar", value, line, tag, text)
+        return tag, None, str(exc)
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
