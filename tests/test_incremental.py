@@ -1,0 +1,254 @@
+"""A rebuild with the cache equals a clean build, byte for byte, whatever changed (DESIGN §8).
+
+Each test builds a small synthetic programme (bench/synthetic.py) into an
+output folder with a cache, changes something, builds again into the same
+folder with the same cache, and compares the whole tree with a clean build
+(new folder, new cache) of the changed content. The changes cover the
+group files (edit, rename, delete, add), the settings, the templates, and
+each programme-wide value a group page depends on: the as-of date, the
+first year of the shared time axis, the area slugs (through a collision)
+and the languages. Other tests show what a rebuild does *not* redo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.synthetic import write_programme
+from ksm_site import pipeline, render
+
+from conftest import TODAY, files_under
+
+GROUPS = 24
+_counter = itertools.count()
+
+
+def build(content: Path, out: Path, cache: Path | None, **kwargs):
+    kwargs.setdefault("jobs", 1)
+    return pipeline.build(str(content), str(out), TODAY, cache_dir=str(cache) if cache else None, **kwargs)
+
+
+def clean_build(content: Path, tmp: Path, **kwargs) -> dict[str, bytes]:
+    """A build of ``content`` into a new folder with a new cache: what an incremental build must equal."""
+    n = next(_counter)
+    build(content, tmp / f"clean-{n}", tmp / f"clean-cache-{n}", **kwargs)
+    return files_under(tmp / f"clean-{n}")
+
+
+def group_files(content: Path) -> list[Path]:
+    return sorted(p for p in (content / "groups").rglob("*") if p.is_file())
+
+
+def with_assessments(content: Path) -> list[Path]:
+    return [p for p in group_files(content) if "tanggal:" in p.read_text()]
+
+
+def replace(path: Path, pattern: str, new: str) -> None:
+    """Replace the first match of ``pattern`` in the file (which must match)."""
+    text = path.read_text()
+    changed, count = re.subn(pattern, new, text, count=1, flags=re.M)
+    assert count == 1, (path, pattern)
+    path.write_text(changed)
+
+
+@pytest.fixture
+def programme(tmp_path):
+    """A built programme: (content, out, cache) with the cache and the output warm."""
+    content = write_programme(tmp_path / "content", GROUPS, seed=7)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(content, out, cache)
+    return content, out, cache
+
+
+# --- the changes ------------------------------------------------------------------------
+
+
+def edit_a_level(content: Path) -> None:
+    path = with_assessments(content)[0]
+    replace(path, r"^(      pertemuan_rutin: )(\d)", lambda m: m.group(1) + str(3 - int(m.group(2))))
+
+
+def edit_a_name(content: Path) -> None:
+    replace(group_files(content)[3], r"^nama: .*$", "nama: KSM Nama Baru")
+
+
+def rename_a_group(content: Path) -> None:
+    path = group_files(content)[5]
+    target = content / "groups" / "dipindah" / "ke-sini" / ("ksm-baru" + path.suffix)
+    target.parent.mkdir(parents=True)
+    path.rename(target)
+
+
+def delete_a_group(content: Path) -> None:
+    group_files(content)[2].unlink()
+
+
+def add_a_group(content: Path) -> None:
+    source = group_files(content)[0]
+    target = source.with_name("ksm-tambahan" + source.suffix)
+    target.write_text(re.sub(r"^nama: .*$", "nama: KSM Tambahan", source.read_text(), count=1, flags=re.M))
+
+
+def change_the_rubric(content: Path) -> None:
+    replace(content / "rubric.yaml", r"^(    skor_min: )50$", r"\g<1>55")
+    replace(content / "rubric.yaml", r"Routine meetings", "Regular meetings")
+
+
+def change_the_site_title(content: Path) -> None:
+    replace(content / "site.yaml", r"^(  en: )KSM Development in Madiun$", r"\1KSM Development")
+
+
+def drop_a_language(content: Path) -> None:
+    replace(content / "site.yaml", r"^bahasa: \[id, en\]$", "bahasa: [id]")
+
+
+def move_the_as_of_date(content: Path) -> None:
+    """A new assessment after every other date: every page shows the as-of date."""
+    path = with_assessments(content)[1]
+    text = path.read_text()
+    first = re.search(r"^  - tanggal: .*?(?=^  - tanggal: |^---|\Z)", text, flags=re.M | re.S).group(0)
+    newest = re.sub(r"tanggal: \S+", "tanggal: 2025-06-30", first, count=1)
+    replace(path, r"^penilaian:\n", "penilaian:\n" + newest.replace("\\", "\\\\"))
+
+
+def move_the_first_year(content: Path) -> None:
+    """A group formed before every other: the progression charts' shared axis starts earlier."""
+    replace(group_files(content)[4], r"^dibentuk: \S+$", "dibentuk: 2005-02-01")
+
+
+def make_two_areas_share_a_slug(content: Path) -> None:
+    """'Suko Rejo' sorts before 'Suko-Rejo'; both make 'suko-rejo', so the second becomes 'suko-rejo-2'."""
+    newcomer = group_files(content)[0]
+    target = newcomer.with_name("ksm-suko-rejo-baru" + newcomer.suffix)
+    target.write_text(re.sub(r"^(  kelurahan: ).*$", r"\1Suko Rejo", newcomer.read_text(), count=1, flags=re.M))
+
+
+CHANGES = [edit_a_level, edit_a_name, rename_a_group, delete_a_group, add_a_group, change_the_rubric,
+           change_the_site_title, drop_a_language, move_the_as_of_date, move_the_first_year]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=lambda f: f.__name__)
+def test_rebuild_after_a_change_equals_a_clean_build(programme, tmp_path, change):
+    content, out, cache = programme
+    before = files_under(out)
+    change(content)
+    build(content, out, cache)
+    after = files_under(out)
+    assert after != before, "the change must show in the site, or this test proves nothing"
+    assert after == clean_build(content, tmp_path)
+
+
+def test_a_slug_collision_renames_the_other_area_everywhere(tmp_path):
+    content = write_programme(tmp_path / "content", GROUPS, seed=7)
+    old = group_files(content)[0]
+    replace(old, r"^(  kelurahan: ).*$", r"\1Suko-Rejo")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(content, out, cache)
+    old_page = next(p for p in files_under(out) if "ksm-" in p and old.stem in p and p.startswith("kelompok/"))
+    assert b"/suko-rejo/index.html" in files_under(out)[old_page]
+    make_two_areas_share_a_slug(content)
+    build(content, out, cache)
+    after = files_under(out)
+    assert b"/suko-rejo-2/index.html" in after[old_page]  # a page of a group whose file did not change
+    assert after == clean_build(content, tmp_path)
+
+
+@pytest.mark.parametrize("first, second", [
+    (None, dt.date(2025, 3, 1)),  # later than every date: the time axis moves too
+    (dt.date(2023, 6, 30), dt.date(2023, 1, 31)),  # earlier than the latest date: only the as-of date moves
+])
+def test_as_of_option_change_equals_a_clean_build(tmp_path, first, second):
+    content = write_programme(tmp_path / "content", GROUPS, seed=7)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(content, out, cache, as_of=first)
+    before = files_under(out)
+    build(content, out, cache, as_of=second)
+    assert files_under(out) != before
+    assert files_under(out) == clean_build(content, tmp_path, as_of=second)
+
+
+@pytest.fixture
+def own_templates(tmp_path, monkeypatch):
+    """A copy of templates/ that a test may edit, used by every build in the test."""
+    folder = tmp_path / "templates"
+    shutil.copytree(render.TEMPLATES, folder)
+    monkeypatch.setattr(render, "TEMPLATES", str(folder))
+    render.environment.cache_clear()
+    yield folder
+    render.environment.cache_clear()
+
+
+@pytest.mark.parametrize("template, old, new", [
+    ("group.html", '<article class="group">', '<article class="group kelompok">'),
+    ("base.html", '<main id="main">', '<main id="main" tabindex="-1">'),
+    ("macros.html", '<span class="warn">', '<span class="warn peringatan">'),
+    ("static/style.css", "", "/* changed */\n"),
+])
+def test_rebuild_after_a_template_change_equals_a_clean_build(tmp_path, own_templates, template, old, new):
+    content = write_programme(tmp_path / "content", GROUPS, seed=7)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(content, out, cache)
+    before = files_under(out)
+    path = own_templates / template
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1) if old else new + text)
+    build(content, out, cache)
+    after = files_under(out)
+    assert after != before
+    assert after == clean_build(content, tmp_path)
+
+
+# --- what a rebuild does not redo --------------------------------------------------------
+
+
+def test_a_rebuild_of_unchanged_content_renders_and_writes_nothing(programme):
+    content, out, cache = programme
+    mtimes = {p: os.stat(out / p).st_mtime_ns for p in files_under(out)}
+    built, stats = build(content, out, cache)
+    assert (built.parsed, built.rendered, built.pages, stats.written) == (0, 0, 0, 0)
+    assert stats.unchanged == len(mtimes)
+    assert {p: os.stat(out / p).st_mtime_ns for p in files_under(out)} == mtimes
+
+
+def test_a_story_edit_renders_one_group_and_no_other_page(programme):
+    """The story shows on the group's pages only: its aggregate pages' keys must not change."""
+    content, out, cache = programme
+    path = next(p for p in group_files(content) if p.suffix == ".md")
+    path.write_text(path.read_text() + "\nCerita tambahan.\n")
+    built, stats = build(content, out, cache)
+    assert (built.parsed, built.rendered, built.pages) == (1, 1, 0)
+    assert stats.written == 2  # the group's page in each language
+
+
+def test_a_level_edit_renders_one_group_and_the_pages_that_show_it(programme):
+    content, out, cache = programme
+    edit_a_level(content)
+    built, stats = build(content, out, cache)
+    assert (built.parsed, built.rendered) == (1, 1)
+    assert 0 < built.pages <= 2 * 6  # index, warnings, areas, kota, kecamatan, kelurahan; per language
+
+
+def test_moving_the_as_of_date_renders_every_group(programme):
+    """Every group page shows the as-of date (and judges warnings at it), so every one is rendered."""
+    content, out, cache = programme
+    move_the_as_of_date(content)
+    built, _ = build(content, out, cache)
+    assert built.rendered == len(built.groups) == GROUPS
+
+
+def test_a_cached_build_equals_an_uncached_one_at_any_job_count(tmp_path, monkeypatch):
+    content = write_programme(tmp_path / "content", GROUPS, seed=11)
+    monkeypatch.setattr(pipeline, "POOL_MIN_GROUPS", 4)
+    build(content, tmp_path / "plain", None, jobs=1)
+    build(content, tmp_path / "cached", tmp_path / "cache", jobs=2)
+    build(content, tmp_path / "again", tmp_path / "cache", jobs=2)
+    plain = files_under(tmp_path / "plain")
+    assert files_under(tmp_path / "cached") == plain == files_under(tmp_path / "again")
