@@ -396,7 +396,7 @@ def merge(bundles: Iterable[str], content_dir: str, out_dir: str, today: dt.date
     cache = Cache(cache_dir)
     run = None
     try:
-        metas = {path: cache.import_bundle(path) for path in bundles}
+        metas = [(path, cache.import_bundle(path)) for path in bundles]
         run = _Run(content_dir, today, as_of, jobs or os.cpu_count() or 1, cache)
         run.check_bundles(metas)
         return run.site(out_dir, cache_dir is not None)
@@ -537,17 +537,18 @@ class _Run:
         self.finished = True
         return Built(tuple(s.id for s in self.sources), self.parsed, rendered, 0, path)
 
-    def check_bundles(self, metas: dict[str, dict[str, str]]) -> None:
+    def check_bundles(self, metas: list[tuple[str, dict[str, str]]]) -> None:
+        """Every shard of one split of this content, each once: else ``ShardError``."""
         if not metas:
             raise ShardError("no shard bundles to merge")
-        counts = {meta.get("shards") for meta in metas.values()}
-        for path, meta in metas.items():
+        counts = {meta.get("shards") for _, meta in metas}
+        for path, meta in metas:
             if meta.get("fingerprint") != self.fingerprint:
                 raise ShardError(f"{path} was built from other content, settings, code or --as-of")
         if len(counts) != 1:
             raise ShardError("the bundles come from different splits: " + ", ".join(sorted(map(str, counts))))
         n = int(counts.pop())
-        have = sorted(int(meta["shard"]) for meta in metas.values())
+        have = sorted(int(meta["shard"]) for _, meta in metas)
         if have != list(range(1, n + 1)):
             raise ShardError(f"merging needs shards 1 to {n}, each once; got {', '.join(map(str, have)) or 'none'}")
 
