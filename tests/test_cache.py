@@ -1,0 +1,143 @@
+"""The cache and the writer's manifest: what they trust, what they check, what they keep."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import pytest
+
+from bench.synthetic import write_programme
+from ksm_site import cache as cache_module
+from ksm_site import pipeline
+from ksm_site.cli import main
+from ksm_site.write import write_site
+
+from conftest import TODAY, files_under
+
+GROUPS = 16
+
+
+def build(content, out, cache, **kwargs):
+    kwargs.setdefault("jobs", 1)
+    return pipeline.build(str(content), str(out), TODAY, cache_dir=str(cache) if cache else None, **kwargs)
+
+
+@pytest.fixture
+def built(tmp_path):
+    """A programme built once with a cache; and the tree a clean build makes of it."""
+    content = write_programme(tmp_path / "content", GROUPS, seed=2)
+    build(content, tmp_path / "reference", None)
+    build(content, tmp_path / "out", tmp_path / "cache")
+    return content, tmp_path / "out", tmp_path / "cache", files_under(tmp_path / "reference")
+
+
+def test_an_uncached_build_equals_a_cached_one_and_keeps_nothing(built, tmp_path):
+    content, out, cache, reference = built
+    assert files_under(out) == reference
+    assert main(["build", "--content", str(content), "--out", str(tmp_path / "plain"), "--no-cache"]) == 0
+    assert files_under(tmp_path / "plain") == reference
+    assert sorted(os.listdir(tmp_path)) == sorted([".out.lock", ".out.spare", ".plain.lock", "cache", "content",
+                                                   "out", "plain", "reference", ".reference.lock"])
+
+
+def test_files_changed_behind_the_builds_back_are_put_right(built):
+    """The manifest is trusted only while lstat agrees: edits, deletions and strays in the output are found."""
+    content, out, cache, reference = built
+    pages = sorted(p for p in reference if p.startswith("kelompok/"))
+    with open(out / pages[0], "ab") as f:
+        f.write(b"<!-- edited in place -->")  # same inode, new size and mtime
+    (out / pages[1]).write_bytes(reference[pages[1]][:-1] + b"?")  # same size
+    os.utime(out / pages[1], ns=(1, 1))
+    (out / pages[2]).unlink()
+    (out / "stray.html").write_bytes(b"not part of the site")
+    build(content, out, cache)
+    assert files_under(out) == reference
+
+
+def test_a_lost_output_folder_is_rebuilt_from_the_cache_without_rendering(built):
+    content, out, cache, reference = built
+    os.rename(out, str(out) + "-gone")
+    result, stats = build(content, out, cache)
+    assert (result.rendered, result.pages, stats.written) == (0, 0, len(reference))
+    assert files_under(out) == reference
+
+
+def test_a_lost_spare_or_manifest_costs_time_not_correctness(built):
+    content, out, cache, reference = built
+    first = sorted(p for p in reference if p.startswith("kelompok/") and p.endswith(".html"))[0]
+    path = sorted((content / "groups").rglob("*.md"))[0]
+    for damage in ("spare", "manifest"):
+        path.write_text(path.read_text() + f"\nTambahan {damage}.\n")
+        if damage == "spare":
+            __import__("shutil").rmtree(out.parent / ".out.spare")
+        else:
+            with sqlite3.connect(cache / "cache.sqlite") as db:
+                db.execute("DELETE FROM outputs")
+        build(content, out, cache)
+        build(content, out.parent / f"clean-{damage}", None)
+        assert files_under(out) == files_under(out.parent / f"clean-{damage}")
+    assert first in files_under(out)
+
+
+def test_leftovers_of_a_killed_build_are_removed(built):
+    content, out, cache, reference = built
+    (out.parent / ".out.new-abc123" / "kelompok").mkdir(parents=True)
+    (out.parent / ".out.old-def456").mkdir()
+    path = sorted((content / "groups").rglob("*.md"))[0]
+    path.write_text(path.read_text() + "\nLagi.\n")
+    build(content, out, cache)
+    assert not [n for n in os.listdir(out.parent) if ".new-" in n or ".old-" in n]
+
+
+def test_unchanged_files_keep_their_inode_and_mtime_across_rebuilds(built):
+    content, out, cache, reference = built
+    before = {p: os.stat(out / p) for p in reference}
+    path = sorted((content / "groups").rglob("*.md"))[0]
+    path.write_text(path.read_text() + "\nSatu kalimat lagi.\n")
+    _, stats = build(content, out, cache)
+    after = {p: os.stat(out / p) for p in files_under(out)}
+    changed = [p for p in after if (after[p].st_ino, after[p].st_mtime_ns) != (before[p].st_ino, before[p].st_mtime_ns)]
+    assert len(changed) == stats.written == 2
+    assert all(p.endswith(f"{path.relative_to(content / 'groups').with_suffix('')}/index.html") for p in changed)
+
+
+def test_a_broken_cache_file_is_replaced(built):
+    content, out, cache, reference = built
+    (cache / "cache.sqlite").write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        if (cache / f"cache.sqlite{suffix}").exists():
+            (cache / f"cache.sqlite{suffix}").unlink()
+    build(content, out, cache)
+    assert files_under(out) == reference
+
+
+def test_the_cache_forgets_what_recent_builds_did_not_use(built, monkeypatch):
+    content, out, cache, reference = built
+    monkeypatch.setattr(cache_module, "PRUNE_EVERY", 1)
+    path = sorted((content / "groups").rglob("*.md"))[0]
+    original = path.read_text()
+
+    def keys() -> set[str]:
+        with sqlite3.connect(cache / "cache.sqlite") as db:
+            return {k for (k,) in db.execute("SELECT key FROM entries")}
+
+    first = keys()
+    for n in range(cache_module.KEEP_BUILDS + 1):
+        path.write_text(original + f"\nVersi {n}.\n")
+        build(content, out, cache)
+    gone = first - keys()
+    assert gone and all(len(k) >= 64 for k in gone)  # the first version's entries for that group, among others
+    path.write_text(original)
+    result, _ = build(content, out, cache)
+    assert result.rendered == 1  # it was forgotten, so rendered again
+    assert files_under(out) == reference
+
+
+def test_writer_without_a_manifest_links_unchanged_files(tmp_path):
+    out = tmp_path / "out"
+    write_site({"a.html": b"same", "b.html": b"old"}, str(out))
+    inode = os.stat(out / "a.html").st_ino
+    stats = write_site({"a.html": b"same", "b.html": b"new"}, str(out))
+    assert (stats.written, stats.unchanged) == (1, 1) and os.stat(out / "a.html").st_ino == inode
+    assert files_under(out) == {"a.html": b"same", "b.html": b"new"}
