@@ -33,6 +33,7 @@ builds with one, so the code path is the same and nothing is kept.
 
 from __future__ import annotations
 
+import gc
 import marshal
 import os
 import pickle
@@ -114,10 +115,16 @@ class Cache:
         keys = list(dict.fromkeys(keys))
         self.used_keys.update(keys)
         found: dict[str, Any] = {}
-        for batch in _batches(keys):
-            marks = ",".join("?" * len(batch))
-            for key, value in self.db.execute(f"SELECT key, value FROM entries WHERE key IN ({marks})", batch):
-                found[key] = pickle.loads(value)
+        collecting = gc.isenabled()
+        gc.disable()  # unpickled values hold no cycles; collecting while 10,000 of them arrive costs half the time
+        try:
+            for batch in _batches(keys):
+                marks = ",".join("?" * len(batch))
+                for key, value in self.db.execute(f"SELECT key, value FROM entries WHERE key IN ({marks})", batch):
+                    found[key] = pickle.loads(value)
+        finally:
+            if collecting:
+                gc.enable()
         return found
 
     def use(self, keys: Iterable[str]) -> None:
@@ -254,7 +261,7 @@ class Cache:
 
 
 def _pack(items: set[str]) -> bytes:
-    return zlib.compress("\n".join(sorted(items)).encode(), 1)
+    return zlib.compress("\n".join(items).encode(), 1)
 
 
 def _unpack(data: bytes) -> list[str]:

@@ -239,9 +239,9 @@ def _map(func: Callable, items: list, jobs: int, state: dict, chunksize: int, mi
 
     The pool forks where the platform can, so workers inherit ``state``
     (and the chart frames and templates already loaded) without copying it.
-    Everything this process holds is frozen for the garbage collector while
-    the pool runs, so the workers' collections never write to (and so copy)
-    the memory they share with it (see ``gc.freeze``).
+    Everything this process holds is frozen for the garbage collector first
+    (``build`` unfreezes it at the end), so the workers' collections never
+    write to, and so copy, the memory they share with it (see ``gc.freeze``).
     """
     if jobs <= 1 or len(items) < minimum:
         _set_state(state)
@@ -250,12 +250,9 @@ def _map(func: Callable, items: list, jobs: int, state: dict, chunksize: int, mi
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork") if "fork" in methods and sys.platform == "linux" else None
     gc.freeze()
-    try:
-        with ProcessPoolExecutor(min(jobs, len(items)), mp_context=context, initializer=_set_state,
-                                 initargs=(state,)) as pool:
-            yield from pool.map(func, items, chunksize=chunksize)
-    finally:
-        gc.unfreeze()
+    with ProcessPoolExecutor(min(jobs, len(items)), mp_context=context, initializer=_set_state,
+                             initargs=(state,)) as pool:
+        yield from pool.map(func, items, chunksize=chunksize)
 
 
 def _parse(item: tuple[str, str, str]) -> tuple[Facts | None, bytes | None, list[Problem]]:
@@ -388,6 +385,7 @@ def build(content_dir: str, out_dir: str, today: dt.date, as_of: dt.date | None 
         return run.site(out_dir, cache_dir is not None)
     finally:
         cache.close(record=run is not None and run.finished and not run.whole_site_cached)
+        gc.unfreeze()
 
 
 def merge(bundles: Iterable[str], content_dir: str, out_dir: str, today: dt.date, as_of: dt.date | None = None,
@@ -402,6 +400,7 @@ def merge(bundles: Iterable[str], content_dir: str, out_dir: str, today: dt.date
         return run.site(out_dir, cache_dir is not None)
     finally:
         cache.close(record=run is not None and run.finished and not run.whole_site_cached)
+        gc.unfreeze()
 
 
 class _Run:
@@ -590,6 +589,7 @@ class _Run:
         self.staging = staging
         entries, keys, rendered = self._render_groups(self.sources)
         self.parsed_groups = {}
+        gc.freeze()  # what a build holds of every group lives to its end: no collection needs to look at it again
         settings = self.settings
         programme = summarise([e.summary for e in entries.values()], settings.rubric, self.extent.as_of)
         files: dict[str, str] = {}

@@ -294,12 +294,20 @@ def finish(staging: Staging, files: Mapping[str, bytes | str], fetch: Callable[[
         _remove_empty_folders(target.fresh, gone)
         entries: dict[str, Entry] = {}
         written = 0
-        for relpath in sorted(digests):
-            found = staging.placed.get(relpath)
+        live_files, base, live, placed = target.live_files or {}, target.base, target.live, staging.placed
+        for relpath, digest in digests.items():
+            found = placed.get(relpath)
             if found is None:
+                # most files: the same in the live folder (unchanged on disk) and already in the spare
+                known = live_files.get(relpath)
+                if (known is not None and known[0] == digest and target.shadow is None
+                        and (had := base.get(relpath)) is not None and had[1] == known[1]
+                        and _holds(f"{live}/{relpath}", known)):
+                    entries[relpath] = known
+                    continue
                 value = files[relpath]
                 data = (lambda v=value: fetch(v)) if isinstance(value, str) else value
-                found = place(target, relpath, digests[relpath], data)
+                found = place(target, relpath, digest, data)
             entries[relpath], wrote = found
             written += wrote
         retired = _swap(target.fresh, target.live, staging.parent, staging.name)

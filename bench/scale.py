@@ -1,0 +1,347 @@
+"""Speed and scale: builds of N synthetic groups, cold and again, against a naive chart baseline.
+
+    .venv/bin/python bench/scale.py                 # N = 1,000, 10,000 and 100,000 (takes a while)
+    .venv/bin/python bench/scale.py --quick         # N = 100 and 1,000, one repeat: a smoke test
+    .venv/bin/python bench/scale.py --sizes 2000 --results /tmp/r.md
+
+For each N it writes a synthetic programme (``bench/synthetic.py``, seed 1)
+and runs ``build.py build`` as a subprocess, timed from outside:
+
+* **cold**: no output folder, an empty cache;
+* **no change**: the same content again (median and worst of the repeats);
+* **one-file edit**: one indicator level in one group's latest assessment
+  changed (a different group each repeat), so the group's score, stage,
+  rows, its areas' analyses and the data files change; no date moves;
+* **as-of edit** (not at the largest N unless ``--as-of-edit``): a new
+  assessment dated after every other, which moves the as-of date that
+  every page shows, so every page is rendered again.
+
+Peak memory is ``ru_maxrss`` of the build's process tree as ``wait4``
+reports it, which is the largest single process (the main process or one
+worker), and, sampled every 0.1 s from ``/proc``, the sum of the tree's
+proportional set sizes (PSS: memory shared after ``fork`` counted once).
+
+The naive baseline is ``bench/charts.py``'s ``naive_group_charts`` (one
+group's two charts, each a fresh matplotlib figure) on groups of the same
+synthetic programme, measured in this run, per language; a naive build
+pays it once per language per group.
+
+Writes ``bench/RESULTS.md`` (or ``--results``): generated, never edited by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from charts import naive_ms_per_group, scored_groups  # noqa: E402
+from synthetic import write_programme  # noqa: E402
+
+TARGETS = {
+    "ratio": 30,  # a cold build costs at most 1/30 of the naive per-group chart cost, per group
+    "cold_10k_s": 30.0,
+    "rebuild_10k_s": 2.0,
+    "rss_100k_mb": 1500.0,
+    "cold_100k_s": 8 * 60.0,
+}
+
+
+@dataclass
+class Run:
+    seconds: float
+    maxrss_mb: float
+    tree_pss_mb: float
+    output: str
+
+
+@dataclass
+class Size:
+    n: int
+    generate_s: float = 0.0
+    cold: Run | None = None
+    no_change: list[Run] = field(default_factory=list)
+    edit: list[Run] = field(default_factory=list)
+    as_of_edit: Run | None = None
+    output_bytes: int = 0
+    output_files: int = 0
+    cache_bytes: int = 0
+
+
+def tree_pss_mb(root: int) -> float:
+    """The summed PSS of ``root`` and its descendants, from /proc (0 where the kernel lacks smaps_rollup)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [p for p, pp in parents.items() if pp == parent and p not in tree]
+        tree.update(children)
+        frontier += children
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                total += sum(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+        except (OSError, ValueError):
+            continue
+    return total / 1024
+
+
+def run_build(args: list[str]) -> Run:
+    """``build.py`` with ``args`` in a child process: wall time, its tree's peak RSS and sampled PSS."""
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.1):
+            peak[0] = max(peak[0], tree_pss_mb(child.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    out, err = child.communicate()
+    if child.returncode != 0:
+        raise SystemExit(f"build failed ({child.returncode}): {' '.join(args)}\n{out}{err}")
+    return Run(seconds, usage.ru_maxrss / 1024, peak[0], err.strip().splitlines()[-1])
+
+
+def folder_size(folder: Path) -> tuple[int, int]:
+    total = count = 0
+    for dirpath, _, names in os.walk(folder):
+        for name in names:
+            total += os.lstat(os.path.join(dirpath, name)).st_size
+            count += 1
+    return total, count
+
+
+def group_files(content: Path) -> list[Path]:
+    return sorted(p for p in (content / "groups").rglob("*") if p.is_file())
+
+
+def edit_a_level(path: Path) -> None:
+    """Change pertemuan_rutin in the group's last assessment: its score and stage change, no date moves."""
+    text = path.read_text()
+    matches = list(re.finditer(r"^(      pertemuan_rutin: )(\d)$", text, flags=re.M))
+    last = matches[-1]
+    text = text[:last.start(2)] + str(3 - int(last.group(2))) + text[last.end(2):]
+    path.write_text(text)
+
+
+def add_a_late_assessment(path: Path) -> None:
+    """A new assessment dated after every date in the content: the as-of date moves."""
+    text = path.read_text()
+    block = re.search(r"^  - tanggal: .*?(?=^  - tanggal: |^---|\Z)", text, flags=re.M | re.S).group(0)
+    newest = re.sub(r"tanggal: \S+", "tanggal: 2025-06-30", block, count=1)
+    path.write_text(text.replace("penilaian:\n", "penilaian:\n" + newest, 1))
+
+
+def measure(n: int, work: Path, jobs: int, repeats: int, as_of_edit: bool) -> Size:
+    size = Size(n)
+    folder = work / f"n{n}"
+    shutil.rmtree(folder, ignore_errors=True)
+    start = time.perf_counter()
+    content = write_programme(folder / "content", n, seed=1)
+    size.generate_s = time.perf_counter() - start
+    build = ["build", "--content", str(content), "--out", str(folder / "output"), "--cache",
+             str(folder / "cache"), "--jobs", str(jobs)]
+    print(f"N={n:,}: cold build ...", file=sys.stderr, flush=True)
+    size.cold = run_build(build)
+    size.output_bytes, size.output_files = folder_size(folder / "output")
+    for _ in range(repeats):
+        size.no_change.append(run_build(build))
+    edited = [p for p in group_files(content) if "pertemuan_rutin" in p.read_text()]
+    for k in range(repeats):
+        edit_a_level(edited[(k * 7919) % len(edited)])
+        size.edit.append(run_build(build))
+    if as_of_edit:
+        add_a_late_assessment(edited[-1])
+        size.as_of_edit = run_build(build)
+    size.cache_bytes = folder_size(folder / "cache")[0]
+    print(f"N={n:,}: cold {size.cold.seconds:.1f} s, no change {size.no_change[0].seconds:.2f} s, "
+          f"edit {size.edit[0].seconds:.2f} s", file=sys.stderr, flush=True)
+    return size
+
+
+def machine() -> dict[str, str]:
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
+    except OSError:
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(next(line for line in f if line.startswith("MemTotal")).split()[1])
+            memory = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration):
+        pass
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "ksm_site", "templates"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
+    return {"CPUs": str(os.cpu_count()), "CPU": model or platform.processor(), "memory": memory,
+            "Python": platform.python_version(), "system": f"{platform.system()} {platform.release()}",
+            "code": commit + (" (with uncommitted changes)" if dirty else "")}
+
+
+def median(runs: list[Run]) -> float:
+    return statistics.median(r.seconds for r in runs)
+
+
+def worst(runs: list[Run]) -> float:
+    return max(r.seconds for r in runs)
+
+
+def report(sizes: list[Size], naive_ms: float, languages: int, jobs: int, args: argparse.Namespace,
+           facts: dict[str, str], started: str, took: float) -> str:
+    naive_site = naive_ms * languages
+    lines = [
+        "# Speed and scale: measured figures",
+        "",
+        "Generated by `bench/scale.py`; do not edit by hand. Rerun it to refresh:",
+        "",
+        f"    .venv/bin/python bench/scale.py{' ' + ' '.join(args.argv) if args.argv else ''}",
+        "",
+        f"Run {started} on this machine, taking {took / 60:.0f} min in all: "
+        + "; ".join(f"{k}: {v}" for k, v in facts.items()) + f". Builds ran with `--jobs {jobs}`.",
+        "The machine is shared and noisy: compare figures within one run.",
+        "",
+        "## Builds",
+        "",
+        "| groups | cold | cold per group | naive charts per group ÷ cold per group | no change (median · worst) "
+        "| one-file edit (median · worst) | as-of edit | peak RSS, largest process | peak PSS, whole tree "
+        "| output | cache |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for s in sizes:
+        per_group = s.cold.seconds * 1000 / s.n
+        runs = [s.cold, *s.no_change, *s.edit] + ([s.as_of_edit] if s.as_of_edit else [])
+        lines.append(
+            f"| {s.n:,} | {s.cold.seconds:.1f} s | {per_group:.2f} ms | 1/{naive_site / per_group:.0f} "
+            f"(1/{naive_ms / per_group:.0f} per language) | {median(s.no_change):.2f} · {worst(s.no_change):.2f} s "
+            f"| {median(s.edit):.2f} · {worst(s.edit):.2f} s | "
+            + (f"{s.as_of_edit.seconds:.1f} s" if s.as_of_edit else "–")
+            + f" | {max(r.maxrss_mb for r in runs):,.0f} MB | {max(r.tree_pss_mb for r in runs):,.0f} MB "
+            f"| {s.output_bytes / 2**30:.2f} GiB, {s.output_files:,} files | {s.cache_bytes / 2**30:.2f} GiB |")
+    lines += [
+        "",
+        f"Naive baseline: {naive_ms:.1f} ms for one group's two charts, each a fresh matplotlib figure "
+        f"(`bench/charts.py`'s `naive_group_charts`, median over {args.naive_groups} groups of the synthetic "
+        f"programme, this run). A naive build draws them for each of the site's {languages} languages: "
+        f"{naive_site:.1f} ms per group, against which the ratio column is taken (its per-language form in "
+        "brackets). Area pages' charts are left out of the baseline, which flatters the naive build.",
+        "",
+        "One-file edit: one indicator level of one group's last assessment (score, stage, table rows, its "
+        "areas' analyses and the data files change; no date moves). As-of edit: an assessment dated after "
+        "every other, so the as-of date printed on every page moves and every page is rendered again.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | met |",
+        "| --- | --- | --- |",
+    ]
+    by_n = {s.n: s for s in sizes}
+
+    def row(name: str, measured: str, met: bool | None) -> None:
+        lines.append(f"| {name} | {measured} | {'yes' if met else 'no' if met is not None else 'not measured'} |")
+
+    for s in sizes:
+        per_group = s.cold.seconds * 1000 / s.n
+        row(f"cold build per group ≤ 1/{TARGETS['ratio']} of the naive chart cost per group ({s.n:,} groups)",
+            f"1/{naive_site / per_group:.0f} (per language: 1/{naive_ms / per_group:.0f})",
+            naive_site / per_group >= TARGETS["ratio"])
+    ten = by_n.get(10_000)
+    hundred = by_n.get(100_000)
+    row("10,000 groups cold ≤ 30 s", f"{ten.cold.seconds:.1f} s" if ten else "–",
+        ten.cold.seconds <= TARGETS["cold_10k_s"] if ten else None)
+    row("10,000 groups, no-change rebuild ≤ 2 s (worst)", f"{worst(ten.no_change):.2f} s" if ten else "–",
+        worst(ten.no_change) <= TARGETS["rebuild_10k_s"] if ten else None)
+    row("10,000 groups, one-file edit ≤ 2 s (worst)", f"{worst(ten.edit):.2f} s" if ten else "–",
+        worst(ten.edit) <= TARGETS["rebuild_10k_s"] if ten else None)
+    if hundred:
+        runs = [hundred.cold, *hundred.no_change, *hundred.edit]
+        rss = max(r.maxrss_mb for r in runs)
+        pss = max(r.tree_pss_mb for r in runs)
+        row("100,000 groups: peak RSS ≤ 1.5 GB", f"{rss:,.0f} MB largest process; {pss:,.0f} MB whole tree (PSS)",
+            max(rss, pss) <= TARGETS["rss_100k_mb"])
+        row("100,000 groups cold ≤ 8 min", f"{hundred.cold.seconds / 60:.1f} min",
+            hundred.cold.seconds <= TARGETS["cold_100k_s"])
+    else:
+        row("100,000 groups: peak RSS ≤ 1.5 GB", "–", None)
+        row("100,000 groups cold ≤ 8 min", "–", None)
+    lines += ["", "Last lines the builds printed:", ""]
+    for s in sizes:
+        lines.append(f"* {s.n:,}, cold: `{s.cold.output}`")
+        lines.append(f"* {s.n:,}, one-file edit: `{s.edit[-1].output}`")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="N = 100 and 1,000, one repeat each")
+    parser.add_argument("--sizes", help="comma-separated group counts (default 1000,10000,100000)")
+    parser.add_argument("--repeats", type=int, help="rebuilds of each kind per N (default 3, 1 with --quick)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="--jobs for the builds")
+    parser.add_argument("--naive-groups", type=int, default=40, help="groups drawn the naive way")
+    parser.add_argument("--as-of-edit", action="store_true", help="measure the as-of edit at the largest N too")
+    parser.add_argument("--work", type=Path, help="where content, output and cache go (default: a temporary folder)")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    args = parser.parse_args()
+    args.argv = sys.argv[1:]
+    sizes = [100, 1000] if args.quick else [1000, 10_000, 100_000]
+    if args.sizes:
+        sizes = [int(n) for n in args.sizes.split(",")]
+    repeats = args.repeats or (1 if args.quick else 3)
+    work = args.work or Path(tempfile.mkdtemp(prefix="ksm-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    started = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    clock = time.perf_counter()
+    try:
+        sample = work / "naive"
+        shutil.rmtree(sample, ignore_errors=True)
+        write_programme(sample, max(args.naive_groups, 100), seed=1)
+        figures, groups = scored_groups(sample)
+        naive_ms = naive_ms_per_group(figures, groups, args.naive_groups)
+        languages = len(re.search(r"^bahasa: \[(.*)\]", (sample / "site.yaml").read_text(), re.M).group(1).split(","))
+        print(f"naive: {naive_ms:.1f} ms per group and language", file=sys.stderr, flush=True)
+        results = [measure(n, work, args.jobs, repeats, args.as_of_edit or n != max(sizes)) for n in sizes]
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+    text = report(results, naive_ms, languages, args.jobs, args, machine(), started, time.perf_counter() - clock)
+    args.results.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
