@@ -269,6 +269,33 @@ def _unpack(data: bytes) -> list[str]:
     return text.split("\n") if text else []
 
 
+class Reader:
+    """Read-only access to a cache from another process (a pool's worker), with a connection of its own.
+
+    Workers read what the build process stored in earlier steps (a parsed
+    group, a group's table rows) instead of receiving it through a pipe, so
+    neither process has to hold every group's share at once.
+    """
+
+    def __init__(self, folder: str):
+        self.db = sqlite3.connect(os.path.join(folder, "cache.sqlite"), timeout=60)
+
+    def get(self, keys: Iterable[str]) -> dict[str, Any]:
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, Any] = {}
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for batch in _batches(keys):
+                marks = ",".join("?" * len(batch))
+                for key, value in self.db.execute(f"SELECT key, value FROM entries WHERE key IN ({marks})", batch):
+                    found[key] = pickle.loads(value)
+        finally:
+            if collecting:
+                gc.enable()
+        return found
+
+
 class Manifests:
     """The writer's record of one output folder, kept in the cache (see ``write.write_site``)."""
 

@@ -11,9 +11,10 @@ apostrophe (OWASP CSV injection).
 
 Each group's share of the three files (``GroupData``) is made with its page,
 in whichever process renders it, and kept with it in the build's cache;
-``data_files`` joins the shares, so the files cost a join, not a pass over
-every group, and hold exactly the bytes a single ``json.dumps`` and
-``csv.writer`` over all groups would.
+``data_files`` joins the shares (a build streams ``data_heads``,
+``data_pieces`` and ``DATA_TAILS`` into the output instead), so the files cost
+a join, not a pass over every group, and hold exactly the bytes a single
+``json.dumps`` and ``csv.writer`` over all groups would.
 """
 
 from __future__ import annotations
@@ -133,12 +134,29 @@ def group_data(g: ScoredGroup, rubric: Rubric) -> GroupData:
     return GroupData(g.id, record, _csv_rows([row]), _csv_rows(assessments))
 
 
+def data_heads(as_of, rubric: Rubric) -> dict[str, bytes]:
+    """How each data file starts, before the first group's share."""
+    return {
+        GROUPS_JSON: ('{"as_of":' + json.dumps(as_of.isoformat() if as_of else None) + ',"groups":[').encode(),
+        GROUPS_CSV: _csv_rows([GROUPS_HEADER]),
+        ASSESSMENTS_CSV: _csv_rows([assessments_header(rubric)]),
+    }
+
+
+DATA_TAILS = {GROUPS_JSON: b"]}\n", GROUPS_CSV: b"", ASSESSMENTS_CSV: b""}
+"""How each data file ends, after the last group's share."""
+
+
+def data_pieces(share: GroupData, first: bool) -> dict[str, bytes]:
+    """What one group adds to each data file, groups taken in order of id."""
+    return {GROUPS_JSON: share.record if first else b"," + share.record, GROUPS_CSV: share.row,
+            ASSESSMENTS_CSV: share.assessments}
+
+
 def data_files(as_of, groups: Iterable[GroupData], rubric: Rubric) -> dict[str, bytes]:
     """The three data files from every group's share (in any order: they are sorted by id here)."""
-    ordered = sorted(groups, key=lambda d: d.id)
-    head = '{"as_of":' + json.dumps(as_of.isoformat() if as_of else None) + ',"groups":['
-    return {
-        GROUPS_JSON: head.encode() + b",".join(d.record for d in ordered) + b"]}\n",
-        GROUPS_CSV: _csv_rows([GROUPS_HEADER]) + b"".join(d.row for d in ordered),
-        ASSESSMENTS_CSV: _csv_rows([assessments_header(rubric)]) + b"".join(d.assessments for d in ordered),
-    }
+    files = {path: [head] for path, head in data_heads(as_of, rubric).items()}
+    for n, share in enumerate(sorted(groups, key=lambda d: d.id)):
+        for path, piece in data_pieces(share, n == 0).items():
+            files[path].append(piece)
+    return {path: b"".join(parts) + DATA_TAILS[path] for path, parts in files.items()}

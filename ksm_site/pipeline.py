@@ -4,8 +4,8 @@ A build runs in three rounds, each a pure function per piece of work, run in
 a process pool (``jobs`` > 1 and enough work) or in this process:
 
 1. **Parse** every group file whose result is not cached: read, validate,
-   and keep the ``Group`` and its ``Facts``. Any problem in any file stops
-   the build here, before anything is written.
+   and keep the ``Group`` and its ``Facts`` in the cache. Any problem in any
+   file stops the build here, before anything is written.
 2. From every group's facts, the programme-wide values (``Extent``: the
    as-of date, the shared chart axes) and the areas' slugs; then **render**
    every group whose result is not cached: score it, draw its charts,
@@ -35,9 +35,13 @@ depends on:
 * the data files: the rubric key, the as-of date, each group's share.
 
 So an unchanged group costs no chart or page work, and a rebuild renders
-the edited group and the few aggregate pages that show what changed. Pages are
-stored in the cache as they are made; what a build holds in memory is one
-small summary and row per group.
+the edited group and the few aggregate pages that show what changed.
+
+Memory: what a piece of work produces goes to the cache (and its pages to
+the output) as soon as it is done, and a worker reads what it needs from the
+cache itself (``cache.Reader``); the build process keeps one small summary
+per group and streams the data files out in batches. So 100,000 groups fit
+in the memory of a laptop.
 
 Shards: ``shard=(k, n)`` renders only the groups whose id's SHA-256 falls in
 shard ``k`` of ``n`` (rounds 1 and 2, no aggregates, nothing written) and
@@ -58,16 +62,16 @@ import os
 import pickle
 import sys
 import zlib
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from . import charts
 from .analyse import Extent, Programme, analyse, area_slugs, extent_of, facts_of, summarise, summarise_group
-from .cache import Cache, CacheError
-from .errors import ContentError, Problem
-from .export import GroupData, data_files, group_data
+from .cache import Cache, CacheError, Reader
+from .errors import FILE_FIELD, ContentError, Problem
+from .export import DATA_TAILS, GroupData, data_heads, data_pieces, group_data
 from .load import Document, discover_groups, parse_document, read_content, read_text
 from .model import Facts, Group, GroupSummary, Rubric, Site
 from .render import Renderer, Row, static_files, templates_digest
@@ -185,16 +189,18 @@ class Settings:
 
 @dataclass(frozen=True)
 class Source:
-    """A group file, read."""
+    """A group file, read and hashed; the text itself is not kept (a worker reads it again to parse it)."""
 
     path: str
     id: str
+    digest: str
+    """The SHA-256 of its text."""
     key: str
     """The key of its parse: code version, rubric, path and text."""
 
 
-def _read(content_dir: str) -> tuple[Settings | None, list[Source], dict[str, str], list[Problem]]:
-    """The settings, every group file (with its text, by id) and the problems found reading them."""
+def _read(content_dir: str) -> tuple[Settings | None, list[Source], list[Problem]]:
+    """The settings, every group file and the problems found reading them."""
     problems: list[Problem] = []
     settings_texts = {}
     docs = {}
@@ -211,15 +217,14 @@ def _read(content_dir: str) -> tuple[Settings | None, list[Source], dict[str, st
         rubric_key = _key("rubric", code_version(), settings_texts["rubric.yaml"])
         settings = Settings(rubric, site, rubric_key,
                             _key("site", rubric_key, settings_texts["site.yaml"], templates_digest()))
-    sources, texts = [], {}
+    sources = []
     for path, group_id in discover_groups(content_dir, problems):
         text = read_text(path, problems)
         if text is not None:
-            key = _key("parse", settings.rubric_key if settings else "", path, group_id,
-                       hashlib.sha256(text.encode()).hexdigest())
-            sources.append(Source(path, group_id, key))
-            texts[group_id] = text
-    return settings, sources, texts, problems
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            sources.append(Source(path, group_id, digest,
+                                  _key("parse", settings.rubric_key if settings else "", path, group_id, digest)))
+    return settings, sources, problems
 
 
 # --------------------------------------------------------------------------
@@ -255,11 +260,24 @@ def _map(func: Callable, items: list, jobs: int, state: dict, chunksize: int, mi
         yield from pool.map(func, items, chunksize=chunksize)
 
 
-def _parse(item: tuple[str, str, str]) -> tuple[Facts | None, bytes | None, list[Problem]]:
-    """Round 1: a group file's (path, id, text) -> its facts and its ``Group`` (pickled), or its problems."""
-    path, group_id, text = item
+def _reader() -> Reader:
+    """This process's own connection to the build's cache (a forked worker must not use its parent's)."""
+    reader = _state.get("reader")
+    if reader is None or reader[0] != os.getpid():
+        reader = _state["reader"] = (os.getpid(), Reader(_state["cache"]))
+    return reader[1]
+
+
+def _parse(source: Source) -> tuple[Facts | None, bytes | None, list[Problem]]:
+    """Round 1: a group file -> its facts and its ``Group`` (pickled), or its problems."""
     problems: list[Problem] = []
-    doc = parse_document(path, group_id, text, problems)
+    text = read_text(source.path, problems)
+    if text is not None and hashlib.sha256(text.encode()).hexdigest() != source.digest:
+        problems.append(Problem(source.path, 0, FILE_FIELD, "the file changed while the build was reading it",
+                                "build again"))
+    if problems:
+        return None, None, problems
+    doc = parse_document(source.path, source.id, text, problems)
     group, found = validate_group(doc, _state["rubric"], _state["today"])
     problems += found
     if group is None:
@@ -313,9 +331,13 @@ class Rendered:
     """Its pages as placed in the output being built: path -> (manifest entry, bytes written?)."""
 
 
-def _render_group(item: tuple[bytes, tuple[str, ...]]) -> Rendered:
-    """Round 2: a group and its area's slugs -> its pages (compressed), summary, rows and data."""
-    group, slugs = pickle.loads(item[0]), item[1]
+def _render_group(item: tuple[str, tuple[str, ...]]) -> Rendered:
+    """Round 2: a group (its parse's key) and its area's slugs -> its pages (compressed), summary, rows and data."""
+    parse_key, slugs = item
+    found = _reader().get([parse_key + ":group"])
+    if not found:
+        raise CacheError(f"the cache lost a parsed group; delete {_state['cache']} or build with --no-cache")
+    group = pickle.loads(found[parse_key + ":group"])
     rubric = _state["rubric"]
     scored = score_group(group, rubric, _state["extent"].as_of)
     summary = summarise_group(scored)
@@ -331,10 +353,16 @@ def _render_group(item: tuple[bytes, tuple[str, ...]]) -> Rendered:
     return Rendered(entry, rows, data, blobs, charts.take_drawn_frames(), placed)
 
 
+def _rows(ids: Sequence[str]) -> dict[str, list[Row]]:
+    """The table rows of the groups ``ids``, per language, from the cache."""
+    keys = _state["group_keys"]
+    found = _reader().get(keys[i] + ":rows" for i in ids)
+    return {lang: [found[keys[i] + ":rows"][lang] for i in ids] for lang in _state["site"].languages}
+
+
 def _render_pages(spec: tuple) -> tuple[list[tuple[str, str, bytes]], dict, dict]:
     """Round 3: one aggregate page, in every language -> (path, digest, compressed bytes) of each."""
     programme: Programme = _state["programme"]
-    rows: dict[str, dict[str, Row]] = _state["rows"]
     kind = spec[0]
     analysis = None
     if kind in ("index", "area"):
@@ -345,14 +373,16 @@ def _render_pages(spec: tuple) -> tuple[list[tuple[str, str, bytes]], dict, dict
         analysis = analyse([by_id[i] for i in area.group_ids], _state["rubric"], programme.as_of,
                            _state["extent"].periods)
         children = [programme.areas[c] for c in area.children]
+        rows = _rows(area.group_ids)
+    elif kind == "warnings":
+        rows = {key: _rows(ids) for key, ids in programme.warnings.items()}
     made, placed = [], {}
     for lang in _state["site"].languages:
         r = _renderer(lang)
         if kind in ("index", "area"):
-            shown = [rows[i][lang] for i in area.group_ids]
-            page = (r.index if kind == "index" else r.area)(area, children, analysis, shown)
+            page = (r.index if kind == "index" else r.area)(area, children, analysis, rows[lang])
         elif kind == "warnings":
-            page = r.warnings_page({key: [rows[i][lang] for i in ids] for key, ids in programme.warnings.items()},
+            page = r.warnings_page({key: shown[lang] for key, shown in rows.items()},
                                    programme.areas[()].counts.warned)
         elif kind == "areas":
             page = r.areas_index(programme.areas)
@@ -411,7 +441,7 @@ class _Run:
         self.jobs = jobs
         self.today = today
         self.as_of = as_of
-        settings, self.sources, self.texts, problems = _read(content_dir)
+        settings, self.sources, problems = _read(content_dir)
         if settings is None or problems:
             raise ContentError(problems)
         self.settings = settings
@@ -424,24 +454,18 @@ class _Run:
         self.parsed = 0
         self.staging: write.Staging | None = None
         """The output being built, where pages go as they are rendered (None for a shard)."""
-        self.rows: dict[str, dict[str, Row]] = {}
-        """Table rows of the groups rendered now, or read from the cache when a page needs them."""
-        self.data: dict[str, GroupData] = {}
-        """Data-file shares, likewise."""
 
     def prepare(self) -> None:
         """Round 1, then the programme-wide values."""
         charts.add_frames(self.cache.get([self.frames_key]).get(self.frames_key, {}))
-        self.facts, self.parsed_groups = self._parse_all(self.texts, self.today)
-        self.texts = {}
-        self.parsed = len(self.parsed_groups)
+        self.facts = self._parse_all(self.today)
         self.extent = extent_of(list(self.facts.values()), self.as_of)
         self.slugs = area_slugs(f.area for f in self.facts.values())
 
     # --- round 1 -----------------------------------------------------------------
 
-    def _parse_all(self, texts: dict[str, str], today: dt.date) -> tuple[dict[str, Facts], dict[str, bytes]]:
-        """Every group's facts, by id, and the groups parsed now (pickled), by id.
+    def _parse_all(self, today: dt.date) -> dict[str, Facts]:
+        """Every group's facts, by id; the groups parsed now go to the cache.
 
         The cache keeps a parse as two entries: the facts under its key, which
         every build reads, and the pickled ``Group`` under ``key:group``,
@@ -450,21 +474,24 @@ class _Run:
         facts = self.cache.get(s.key for s in self.sources)
         self.cache.use(s.key + ":group" for s in self.sources)
         missing = [s for s in self.sources if s.key not in facts]
+        self.parsed = len(missing)
         state = {"rubric": self.settings.rubric, "today": today}
-        items = [(s.path, s.id, texts[s.id]) for s in missing]
         problems: list[Problem] = []
-        found, groups = {}, {}
-        for source, (fact, group, trouble) in zip(missing, _map(_parse, items, self.jobs, state, 64,
+        found = {}
+        for source, (fact, group, trouble) in zip(missing, _map(_parse, missing, self.jobs, state, 64,
                                                                 POOL_MIN_GROUPS)):
             problems += trouble
             if fact is not None:
                 found[source.key], found[source.key + ":group"] = fact, group
-                facts[source.key], groups[source.id] = fact, group
+                facts[source.key] = fact
+            if len(found) >= 2048:
+                self.cache.put(found)
+                found = {}
         if problems:
             raise ContentError(problems)
         self.cache.put(found)
         self.cache.commit()
-        return {s.id: facts[s.key] for s in self.sources}, groups
+        return {s.id: facts[s.key] for s in self.sources}
 
     # --- round 2 -----------------------------------------------------------------
 
@@ -479,22 +506,15 @@ class _Run:
         entries = self.cache.get(keys.values())
         missing = [s for s in sources if keys[s.id] not in entries]
         state = {"rubric": self.settings.rubric, "site": self.settings.site, "extent": self.extent,
-                 "target": self.staging.target if self.staging else None}
-        stored = self.cache.get(s.key + ":group" for s in missing if s.id not in self.parsed_groups)
-        items = []
-        for s in missing:
-            group = self.parsed_groups.get(s.id) or stored.get(s.key + ":group")
-            if group is None:
-                raise CacheError(f"the cache lost the parse of {s.path}; delete {self.cache.folder} "
-                                 "or build with --no-cache")
-            items.append((group, self.slugs[self.facts[s.id].area]))
+                 "target": self.staging.target if self.staging else None, "cache": self.cache.folder}
+        items = [(s.key, self.slugs[self.facts[s.id].area]) for s in missing]
         done: dict[str, object] = {}
         blobs: list[tuple[str, bytes]] = []
         for source, result in zip(missing, _map(_render_group, items, self.jobs, state, 8, POOL_MIN_GROUPS)):
             key = keys[source.id]
             entries[key] = done[key] = result.entry
-            done[key + ":rows"] = self.rows[source.id] = result.rows
-            done[key + ":data"] = self.data[source.id] = result.data
+            done[key + ":rows"] = result.rows
+            done[key + ":data"] = result.data
             blobs += result.blobs
             self.new_frames.update(result.frames)
             if self.staging:
@@ -505,14 +525,6 @@ class _Run:
         self._store(done, blobs)
         self.cache.use(k + part for k in keys.values() for part in (":rows", ":data"))
         return {s.id: entries[keys[s.id]] for s in sources}, keys, len(missing)
-
-    def _parts(self, part: str, held: dict, ids: Iterable[str], keys: dict[str, str]) -> dict:
-        """The rows or data (``part``) of the groups ``ids``: those rendered now, the others from the cache."""
-        wanted = [i for i in ids if i not in held]
-        found = self.cache.get(keys[i] + part for i in wanted)
-        for i in wanted:
-            held[i] = found[keys[i] + part]
-        return held
 
     def _store(self, entries: dict, blobs: list[tuple[str, bytes]]) -> None:
         self.cache.put_blobs(blobs)
@@ -565,30 +577,23 @@ class _Run:
         else:
             staging = write.begin(out_dir, manifest)
             try:
-                files, fresh, rendered, made = self._make_site(staging)
+                files, rendered, made = self._make_site(staging)
                 self.cache.commit()
             except BaseException:
                 write.abort(staging)
                 raise
-            with ThreadPoolExecutor(1) as background:
-                # the data files are stored compressed while the writer works (zlib lets go of the GIL)
-                packed = background.submit(lambda: [(files[path], zlib.compress(data, COMPRESSION))
-                                                    for path, data in fresh.items()])
-                stats = write.finish(staging, {**files, **fresh}, fetch=self.cache.blob)
-                self.cache.put_blobs(packed.result())
+            stats = write.finish(staging, files, fetch=self.cache.blob)
             self.cache.put({site_key: files})
         self.cache.commit()
         self.finished = True
         return Built(tuple(s.id for s in self.sources), self.parsed, rendered, made), stats
 
-    def _make_site(self, staging: write.Staging) -> tuple[dict[str, str], dict[str, bytes], int, int]:
-        """Every file of the site as (path, digest); the bytes of those made now and not yet in the
-        cache (the data files); and how many groups and other pages were rendered. Pages rendered
-        now are placed in ``staging`` by the process that renders them."""
+    def _make_site(self, staging: write.Staging) -> tuple[dict[str, str], int, int]:
+        """Every file of the site as (path, digest), their bytes in the cache; and how many groups and
+        other pages were rendered. Files made now are placed in ``staging`` by the process that makes them."""
         self.prepare()
         self.staging = staging
         entries, keys, rendered = self._render_groups(self.sources)
-        self.parsed_groups = {}
         gc.freeze()  # what a build holds of every group lives to its end: no collection needs to look at it again
         settings = self.settings
         programme = summarise([e.summary for e in entries.values()], settings.rubric, self.extent.as_of)
@@ -597,14 +602,13 @@ class _Run:
             files.update(entry.pages)
         pages, made = self._render_aggregates(programme, entries, keys)
         files.update(pages)
-        digests, fresh = self._data_files(entries, keys)
-        files.update(digests)
+        files.update(self._data_files(entries, keys, programme))
         static = static_files()
         self.cache.put_blobs((digest_of(data), zlib.compress(data, COMPRESSION)) for data in static.values())
         files.update((path, digest_of(data)) for path, data in static.items())
         self._keep_frames()
         self.cache.use_blobs(files.values())
-        return files, fresh, rendered, made
+        return files, rendered, made
 
     def _render_aggregates(self, programme: Programme, entries: dict[str, GroupEntry],
                            keys: dict[str, str]) -> tuple[dict[str, str], int]:
@@ -627,15 +631,10 @@ class _Run:
         cost = {"index": len(programme.groups), "warnings": len(programme.groups)}
         missing = sorted((k for k in specs if k not in entries),
                          key=lambda k: -size[specs[k][1]] if specs[k][0] == "area" else -cost.get(specs[k][0], 0))
-        needed: set[str] = set()
-        for spec in (specs[k] for k in missing):
-            if spec[0] in ("index", "area"):
-                needed.update(programme.areas[spec[1]].group_ids)
-            elif spec[0] == "warnings":
-                needed.update(i for ids in programme.warnings.values() for i in ids)
-        rows = self._parts(":rows", self.rows, needed, keys)
+        self.cache.commit()
         state = {"rubric": self.settings.rubric, "site": self.settings.site, "extent": extent,
-                 "programme": programme, "rows": rows, "target": self.staging.target}
+                 "programme": programme, "group_keys": keys, "target": self.staging.target,
+                 "cache": self.cache.folder}
         done, blobs = {}, []
         for key, (made, frames, placed) in zip(missing, _map(_render_pages, [specs[k] for k in missing], self.jobs,
                                                              state, 1, 2)):
@@ -648,18 +647,42 @@ class _Run:
         pages = {path: digest for key in specs for path, digest in entries[key]}
         return pages, len(missing) * len(self.settings.site.languages)
 
-    def _data_files(self, entries: dict[str, GroupEntry], keys: dict[str, str]) -> tuple[dict[str, str], dict]:
-        """The data files' digests, and their bytes if they were made now (then ``site`` stores them)."""
+    def _data_files(self, entries: dict[str, GroupEntry], keys: dict[str, str], programme: Programme
+                    ) -> dict[str, str]:
+        """The data files' digests. Made again only when a group's share changed: streamed in batches
+        from the cache into the output (and, compressed, into the cache), never held whole."""
         key = _key("data", self.settings.rubric_key, self.extent.as_of,
                    tuple(sorted(e.data_key for e in entries.values())))
         found = self.cache.get([key])
         if key in found:
-            return found[key], {}
-        data = self._parts(":data", self.data, entries, keys)
-        files = data_files(self.extent.as_of, data.values(), self.settings.rubric)
-        digests = {path: digest_of(data) for path, data in files.items()}
+            return found[key]
+        heads = data_heads(self.extent.as_of, self.settings.rubric)
+        streams = {path: write.Streamed(self.staging.target, path) for path in heads}
+        packers = {path: zlib.compressobj(COMPRESSION) for path in heads}
+        packed: dict[str, list[bytes]] = {path: [] for path in heads}
+
+        def out(path: str, data: bytes) -> None:
+            streams[path].write(data)
+            packed[path].append(packers[path].compress(data))
+
+        for path, head in heads.items():
+            out(path, head)
+        ids = sorted(keys)
+        for start in range(0, len(ids), 500):
+            batch = ids[start:start + 500]
+            shares = self.cache.get(keys[i] + ":data" for i in batch)
+            for n, i in enumerate(batch):
+                for path, piece in data_pieces(shares[keys[i] + ":data"], start + n == 0).items():
+                    out(path, piece)
+        digests = {}
+        for path, tail in DATA_TAILS.items():
+            out(path, tail)
+            digest, entry, wrote = streams[path].close()
+            self.staging.placed[path] = (entry, wrote)
+            self.cache.put_blobs([(digest, b"".join(packed[path]) + packers[path].flush())])
+            digests[path] = digest
         self.cache.put({key: digests})
-        return digests, files
+        return digests
 
     def _keep_frames(self) -> None:
         self.new_frames.update(charts.take_drawn_frames())

@@ -159,6 +159,65 @@ def place(target: Target, relpath: str, digest: str, data: bytes | Callable[[], 
     return entry, wrote
 
 
+class Streamed:
+    """A file written piece by piece into the folder being filled (a data file of 100,000 groups),
+    so that no process holds it whole; ``close`` then does what ``place`` does with the bytes."""
+
+    def __init__(self, target: Target, relpath: str):
+        check_path(relpath)
+        self.target = target
+        self.relpath = relpath
+        self.destination = f"{target.fresh}/{relpath}"
+        if relpath in target.base or os.path.lexists(self.destination):
+            _clear(self.destination)
+        _make_parent(target.fresh, self.destination)
+        self.file = open(self.destination, "wb")
+        self.hash = hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        self.hash.update(data)
+
+    def close(self) -> tuple[str, Entry, bool]:
+        """The file's digest, manifest entry, and whether its bytes differ from the live file's."""
+        self.file.close()
+        digest = self.hash.hexdigest()
+        target, relpath = self.target, self.relpath
+        previous = f"{target.live}/{relpath}"
+        known = target.live_files.get(relpath) if target.live_files is not None else None
+        if known is not None and _holds(previous, known):
+            same = known[0] == digest
+        else:
+            same = os.path.lexists(previous) and _same_file(previous, self.destination)
+            known = _entry(digest, previous) if same else None
+        if same:
+            os.remove(self.destination)
+            os.link(previous, self.destination)
+            entry, wrote = (digest, *known[1:]), False
+        else:
+            entry, wrote = _entry(digest, self.destination), True
+        if target.shadow is not None:
+            shadow = f"{target.shadow}/{relpath}"
+            _make_parent(target.shadow, shadow)
+            os.link(self.destination, shadow)
+        return digest, entry, wrote
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        if os.path.getsize(a) != os.path.getsize(b) or os.path.islink(a):
+            return False
+        with open(a, "rb") as f, open(b, "rb") as g:
+            while True:
+                x, y = f.read(1 << 20), g.read(1 << 20)
+                if x != y:
+                    return False
+                if not x:
+                    return True
+    except OSError:
+        return False
+
+
 def _holds(path: str, entry: Entry) -> bool:
     """Whether ``path`` is still the file the manifest entry describes."""
     try:
