@@ -6,7 +6,8 @@ One SQLite file, ``<folder>/cache.sqlite`` (``--cache``, default
 * **entries**: a key (a SHA-256 of everything a result depends on, made in
   ``pipeline.py``) -> the result, pickled: a group file's parsed ``Group``
   and ``Facts``; a group's page digests, ``GroupSummary``, table rows and
-  data-file shares; an aggregate page's digests; the chart frames.
+  data-file shares; an aggregate page's digests; the chart frames. An
+  entry ``K:part`` belongs to entry ``K``: it is kept as long as ``K`` is.
 * **blobs**: the SHA-256 of a page's bytes -> those bytes, zlib-compressed.
   Pages are stored here as they are made, so a build never holds every page
   in memory, and a build into an empty output folder (a fresh CI runner
@@ -126,10 +127,6 @@ class Cache:
             if collecting:
                 gc.enable()
         return found
-
-    def use(self, keys: Iterable[str]) -> None:
-        """Count entries as used by this build without reading them."""
-        self.used_keys.update(keys)
 
     def put(self, items: dict[str, Any]) -> None:
         if items:
@@ -252,7 +249,8 @@ class Cache:
             keys.update(_unpack(packed_keys))
             blobs.update(_unpack(packed_blobs))
         self.db.execute("DELETE FROM builds WHERE generation < ?", (recent[-1][0],))
-        stale = [k for (k,) in self.db.execute("SELECT key FROM entries") if k not in keys]
+        stale = [k for (k,) in self.db.execute("SELECT key FROM entries")
+                 if k not in keys and k.partition(":")[0] not in keys]
         for batch in _batches(stale):
             self.db.execute(f"DELETE FROM entries WHERE key IN ({','.join('?' * len(batch))})", batch)
         stale = [d for (d,) in self.db.execute("SELECT digest FROM blobs") if d not in blobs]

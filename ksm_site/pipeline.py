@@ -74,7 +74,7 @@ from .errors import FILE_FIELD, ContentError, Problem
 from .export import DATA_TAILS, GroupData, data_heads, data_pieces, group_data
 from .load import Document, discover_groups, parse_document, read_content, read_text
 from .model import Facts, Group, GroupSummary, Rubric, Site
-from .render import Renderer, Row, static_files, templates_digest
+from .render import Page, Renderer, Row, static_files, templates_digest
 from .score import score_group
 from .validate import validate_group, validate_rubric, validate_settings, validate_site
 from . import write
@@ -292,15 +292,53 @@ def _renderer(lang: str) -> Renderer:
     return renderers[lang]
 
 
-def _page(path: str, text: str, placed: dict) -> tuple[str, str, bytes]:
-    """A page made now: its digest and compressed bytes for the cache; placed in the output being
-    built, if there is one (the state's ``target``), from the process that made it."""
-    data = text.encode()
+def _page(page: Page, placed: dict) -> tuple[str, str, bytes]:
+    """A group's page made now: its digest and compressed bytes for the cache; placed in the output
+    being built, if there is one (the state's ``target``), from the process that made it."""
+    path, pieces = page
+    data = "".join(pieces).encode()
     digest = digest_of(data)
     target = _state.get("target")
     if target is not None:
         placed[path] = write.place(target, path, digest, data)
     return path, digest, zlib.compress(data, COMPRESSION)
+
+
+def _stream_page(page: Page, placed: dict) -> tuple[str, str, bytes]:
+    """Like ``_page`` for a page that may be large (the index of 100,000 groups): written out, hashed
+    and compressed in blocks as it is generated, never held whole."""
+    path, pieces = page
+    target = _state.get("target")
+    out = write.Streamed(target, path) if target is not None else None
+    digest = hashlib.sha256()
+    packer = zlib.compressobj(COMPRESSION)
+    packed: list[bytes] = []
+    block: list[str] = []
+    size = 0
+
+    def flush() -> None:
+        data = "".join(block).encode()
+        block.clear()
+        if out is not None:
+            out.write(data)
+        else:
+            digest.update(data)
+        packed.append(packer.compress(data))
+
+    for piece in pieces:
+        block.append(piece)
+        size += len(piece)
+        if size >= 1 << 18:
+            flush()
+            size = 0
+    flush()
+    packed.append(packer.flush())
+    if out is not None:
+        hexdigest, entry, wrote = out.close()
+        placed[path] = (entry, wrote)
+    else:
+        hexdigest = digest.hexdigest()
+    return path, hexdigest, b"".join(packed)
 
 
 @dataclass(frozen=True)
@@ -344,7 +382,7 @@ def _render_group(item: tuple[str, tuple[str, ...]]) -> Rendered:
     pages, blobs, rows, placed = [], [], {}, {}
     for lang in _state["site"].languages:
         renderer = _renderer(lang)
-        path, digest, data = _page(*renderer.group(scored, slugs), placed)
+        path, digest, data = _page(renderer.group(scored, slugs), placed)
         pages.append((path, digest))
         blobs.append((digest, data))
         rows[lang] = renderer.row(summary)
@@ -353,36 +391,50 @@ def _render_group(item: tuple[str, tuple[str, ...]]) -> Rendered:
     return Rendered(entry, rows, data, blobs, charts.take_drawn_frames(), placed)
 
 
-def _rows(ids: Sequence[str]) -> dict[str, list[Row]]:
-    """The table rows of the groups ``ids``, per language, from the cache."""
+def _rows(ids: Sequence[str], lang: str) -> Iterator[Row]:
+    """The table rows of the groups ``ids`` in one language, read from the cache in batches as they are used."""
     keys = _state["group_keys"]
-    found = _reader().get(keys[i] + ":rows" for i in ids)
-    return {lang: [found[keys[i] + ":rows"][lang] for i in ids] for lang in _state["site"].languages}
+    for start in range(0, len(ids), 500):
+        batch = ids[start:start + 500]
+        found = _reader().get(keys[i] + ":rows" for i in batch)
+        for i in batch:
+            yield found[keys[i] + ":rows"][lang]
 
 
-def _render_pages(spec: tuple) -> tuple[list[tuple[str, str, bytes]], dict, dict]:
-    """Round 3: one aggregate page, in every language -> (path, digest, compressed bytes) of each."""
+def _render_pages(task: tuple[tuple, ...]) -> list[tuple[list[tuple[str, str, bytes]], dict, dict]]:
+    """Round 3: some aggregate pages (one task: a kota and the areas in it, say) -> for each, what
+    ``_render_page`` makes."""
+    return [_render_page(spec) for spec in task]
+
+
+def _render_page(spec: tuple) -> tuple[list[tuple[str, str, bytes]], dict, dict]:
+    """One aggregate page, in every language -> (path, digest, compressed bytes) of each.
+
+    The whole programme's analysis comes ready in the state (the build
+    process made it); an area's is made here from its own groups' summaries,
+    found through a dictionary the build process made, so a worker reads,
+    and so copies from its parent, only the summaries of the areas it renders.
+    """
     programme: Programme = _state["programme"]
     kind = spec[0]
     analysis = None
     if kind in ("index", "area"):
         area = programme.areas[spec[1]]
-        if "by_id" not in _state:
-            _state["by_id"] = {g.id: g for g in programme.groups}
-        by_id = _state["by_id"]
-        analysis = analyse([by_id[i] for i in area.group_ids], _state["rubric"], programme.as_of,
-                           _state["extent"].periods)
+        if kind == "index":
+            analysis = _state["whole"]
+        else:
+            by_id = _state["by_id"]
+            analysis = analyse([by_id[i] for i in area.group_ids], _state["rubric"], programme.as_of,
+                               _state["extent"].periods)
         children = [programme.areas[c] for c in area.children]
-        rows = _rows(area.group_ids)
-    elif kind == "warnings":
-        rows = {key: _rows(ids) for key, ids in programme.warnings.items()}
     made, placed = [], {}
     for lang in _state["site"].languages:
         r = _renderer(lang)
         if kind in ("index", "area"):
-            page = (r.index if kind == "index" else r.area)(area, children, analysis, rows[lang])
+            page = (r.index if kind == "index" else r.area)(area, children, analysis, _rows(area.group_ids, lang))
         elif kind == "warnings":
-            page = r.warnings_page({key: shown[lang] for key, shown in rows.items()},
+            page = r.warnings_page({key: _rows(ids, lang) for key, ids in programme.warnings.items()},
+                                   {key: len(ids) for key, ids in programme.warnings.items()},
                                    programme.areas[()].counts.warned)
         elif kind == "areas":
             page = r.areas_index(programme.areas)
@@ -390,7 +442,7 @@ def _render_pages(spec: tuple) -> tuple[list[tuple[str, str, bytes]], dict, dict
             page = r.methodology()
         else:
             page = r.not_found()
-        made.append(_page(*page, placed))
+        made.append(_stream_page(page, placed))
     return made, charts.take_drawn_frames(), placed
 
 
@@ -472,7 +524,6 @@ class _Run:
         which only a build that renders the group reads.
         """
         facts = self.cache.get(s.key for s in self.sources)
-        self.cache.use(s.key + ":group" for s in self.sources)
         missing = [s for s in self.sources if s.key not in facts]
         self.parsed = len(missing)
         state = {"rubric": self.settings.rubric, "today": today}
@@ -523,7 +574,6 @@ class _Run:
                 self._store(done, blobs)
                 done, blobs = {}, []
         self._store(done, blobs)
-        self.cache.use(k + part for k in keys.values() for part in (":rows", ":data"))
         return {s.id: entries[keys[s.id]] for s in sources}, keys, len(missing)
 
     def _store(self, entries: dict, blobs: list[tuple[str, bytes]]) -> None:
@@ -594,6 +644,7 @@ class _Run:
         self.prepare()
         self.staging = staging
         entries, keys, rendered = self._render_groups(self.sources)
+        self.facts = {}
         gc.freeze()  # what a build holds of every group lives to its end: no collection needs to look at it again
         settings = self.settings
         programme = summarise([e.summary for e in entries.values()], settings.rubric, self.extent.as_of)
@@ -627,21 +678,34 @@ class _Run:
         specs[_key(context, "methodology")] = ("methodology",)
         specs[_key(context, "404")] = ("404",)
         entries = self.cache.get(specs)  # from here on, the pages' entries
-        size = {slugs: len(area.group_ids) for slugs, area in programme.areas.items()}
-        cost = {"index": len(programme.groups), "warnings": len(programme.groups)}
-        missing = sorted((k for k in specs if k not in entries),
-                         key=lambda k: -size[specs[k][1]] if specs[k][0] == "area" else -cost.get(specs[k][0], 0))
+        missing = [k for k in specs if k not in entries]
+        # One task per kota (its page and every area page inside it), the biggest first; the index,
+        # the warnings and the small pages each one of their own.
+        tasks: dict[tuple, list[str]] = {}
+        for k in missing:
+            spec = specs[k]
+            tasks.setdefault(("area", spec[1][0]) if spec[0] == "area" else (spec[0],), []).append(k)
+        cost = {("index",): len(programme.groups), ("warnings",): len(programme.groups)}
+        order = sorted(tasks, key=lambda t: -(programme.areas[t[1:]].counts.total if t[0] == "area"
+                                              else cost.get(t, 0)))
         self.cache.commit()
         state = {"rubric": self.settings.rubric, "site": self.settings.site, "extent": extent,
                  "programme": programme, "group_keys": keys, "target": self.staging.target,
-                 "cache": self.cache.folder}
+                 "cache": self.cache.folder, "by_id": {g.id: g for g in programme.groups},
+                 "whole": analyse(programme.groups, self.settings.rubric, programme.as_of, extent.periods)
+                 if any(specs[k][0] == "index" for k in missing) else None}
         done, blobs = {}, []
-        for key, (made, frames, placed) in zip(missing, _map(_render_pages, [specs[k] for k in missing], self.jobs,
-                                                             state, 1, 2)):
-            done[key] = tuple((path, digest) for path, digest, _ in made)
-            blobs += [(digest, data) for _, digest, data in made]
-            self.new_frames.update(frames)
-            self.staging.placed.update(placed)
+        for task, results in zip(order, _map(_render_pages, [tuple(specs[k] for k in tasks[t]) for t in order],
+                                             self.jobs, state, 1, 2)):
+            for key, (made, frames, placed) in zip(tasks[task], results):
+                done[key] = tuple((path, digest) for path, digest, _ in made)
+                blobs += [(digest, data) for _, digest, data in made]
+                self.new_frames.update(frames)
+                self.staging.placed.update(placed)
+            if len(blobs) >= 512:
+                self._store(done, blobs)
+                entries.update(done)
+                done, blobs = {}, []
         self._store(done, blobs)
         entries.update(done)
         pages = {path: digest for key in specs for path, digest in entries[key]}

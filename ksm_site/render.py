@@ -1,11 +1,15 @@
-"""Scored, summarised values -> HTML pages: ``(relative path, text)``.
+"""Scored, summarised values -> HTML pages: ``(relative path, the page's text in pieces)``.
 
 One Jinja2 environment per language (autoescape on, ``StrictUndefined``),
 and one context builder per page type. A group page is made from its
 ``ScoredGroup``; every other page from ``GroupSummary`` values, analyses
 and ``Row``s (each group's table row, rendered once with its group page and
 placed on the index, area and warning pages as they are), never from the
-groups themselves, so those pages cost the same whatever the groups hold. Templates lay out; every number,
+groups themselves, so those pages cost the same whatever the groups hold.
+
+A page comes as an iterator of text pieces (``Page``), as Jinja2 generates
+it, and the rows of a table may be read lazily (``PlacedRows``): the index
+of 100,000 groups is written out as it is made, never held whole. Templates lay out; every number,
 date, stage name and sentence of advice arrives here already computed and
 formatted. UI strings are English message ids translated through a gettext
 catalogue (``ksm_site/locale/<lang>/LC_MESSAGES/messages.po``, read with
@@ -21,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import jinja2
 import markdown as markdown_lib
@@ -108,12 +112,15 @@ def language_prefix(site: Site, lang: str) -> str:
     return "" if lang == site.languages[0] else f"{lang}/"
 
 
+Page = tuple[str, Iterator[str]]
+"""A page's path (relative to the site root) and its text, in the pieces Jinja2 generates."""
+
 Row = str
 """One group's row in a table of groups, rendered once, for a page at any depth.
 
 Kept as plain text (a build reads 10,000 of them to redraw the index):
 the link to the group's page, ``\0``, and the row's HTML with its links
-relative to the language's root. ``place_rows`` puts ``../`` in front of
+relative to the language's root. ``PlacedRows`` puts ``../`` in front of
 them for a page further down. Autoescape turns every ``"`` of user text
 into ``&#34;``, so ``="kelompok/...`` appears only where the template put a
 link; and validation refuses control characters, so no text holds ``\0``.
@@ -124,19 +131,35 @@ def make_row(html: str, link: str) -> Row:
     return f"{link}\0{html}"
 
 
-def place_rows(page: str, rows: Sequence[Row]) -> Markup:
-    """The rows as they appear on ``page`` (a path relative to the language's root), joined into
-    one piece of markup for ``group_table``, without the last row's line end (the template's).
+class PlacedRows:
+    """Rows as they appear on one page (a path relative to the language's root), for ``group_table``.
 
-    One piece, not a list: the index of 10,000 groups would otherwise make two copies of each
-    row, one here and one when the template escapes it.
+    ``rows`` is read once, lazily, and given to the template in pieces of
+    ``PIECE`` rows: one piece of markup per row would copy each row twice
+    (here and when the template escapes it), and one piece for all would
+    hold a table of 100,000 rows at once. ``len`` is the number of rows.
     """
-    prefix = "../" * page.count("/")
-    placed = []
-    for row in rows:
-        link, html = row.split("\0", 1)
-        placed.append(html.replace(f'="{link}"', f'="{prefix}{link}"') if prefix else html)
-    return Markup("".join(placed)[:-1])
+
+    PIECE = 256
+
+    def __init__(self, page: str, rows: Iterable[Row], count: int):
+        self.prefix = "../" * page.count("/")
+        self.rows = rows
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Markup]:
+        prefix, piece = self.prefix, []
+        for row in self.rows:
+            link, html = row.split("\0", 1)
+            piece.append(html.replace(f'="{link}"', f'="{prefix}{link}"') if prefix else html)
+            if len(piece) == self.PIECE:
+                yield Markup("".join(piece))
+                piece = []
+        if piece:
+            yield Markup("".join(piece))
 
 
 # --------------------------------------------------------------------------
@@ -165,7 +188,7 @@ class Renderer:
     # --- shared pieces -----------------------------------------------------
 
     def page(self, path: str, template: str, title: str, description: str,
-             breadcrumbs: list[tuple[str, str]], **context: Any) -> tuple[str, str]:
+             breadcrumbs: list[tuple[str, str]], **context: Any) -> Page:
         """Render one page; ``path`` is relative to this language's root."""
         _ = self.lang._
         full = self.prefix + path
@@ -185,7 +208,7 @@ class Renderer:
             "data_href": relative(full, "data/"),
             "status_headers": [self.status_name(k) for k in self.rubric.status_keys],
         }
-        return full, self.env.get_template(template).render(**base, **context)
+        return full, self.env.get_template(template).generate(**base, **context)
 
     def other_language_href(self, full: str, code: str) -> str:
         own = full[len(self.prefix):]
@@ -225,8 +248,8 @@ class Renderer:
         return make_row(str(html), link)
 
     @staticmethod
-    def group_rows(page: str, rows: Sequence[Row]) -> Markup:
-        return place_rows(page, rows)
+    def group_rows(page: str, rows: Iterable[Row], count: int) -> PlacedRows:
+        return PlacedRows(page, rows, count)
 
     def counts(self, area: AreaSummary) -> list[dict]:
         total = area.counts.total
@@ -244,7 +267,8 @@ class Renderer:
     # --- pages -------------------------------------------------------------
 
     def index(self, whole: AreaSummary, children: Sequence[AreaSummary], analysis: Analysis,
-              rows: Sequence[Row]) -> tuple[str, str]:
+              rows: Iterable[Row]) -> Page:
+        """The home page; ``rows`` are every group's, in display order."""
         _ = self.lang._
         return self.page(
             INDEX, "index.html", self.lang.text(self.site.title), self.lang.text(self.site.description), [],
@@ -255,7 +279,7 @@ class Renderer:
             warned_href=WARNINGS,
             figures=self.figures.area(analysis, _("the whole programme")),
             areas=self.area_rows(INDEX, children),
-            rows=self.group_rows(INDEX, rows),
+            rows=self.group_rows(INDEX, rows, whole.counts.total),
             downloads=self.downloads(INDEX),
         )
 
@@ -277,7 +301,7 @@ class Renderer:
                          "counts": [self.lang.number(n) for n in area.counts.by_status.values()]})
         return rows
 
-    def areas_index(self, areas: Mapping[tuple[str, ...], AreaSummary]) -> tuple[str, str]:
+    def areas_index(self, areas: Mapping[tuple[str, ...], AreaSummary]) -> Page:
         """Every area, as a tree; ``areas`` maps slugs to areas, ``()`` to the whole programme."""
         _ = self.lang._
         tree = []
@@ -293,7 +317,8 @@ class Renderer:
                          [(_("Home"), INDEX), (_("Areas"), "")], tree=tree)
 
     def area(self, area: AreaSummary, children: Sequence[AreaSummary], analysis: Analysis,
-             rows: Sequence[Row]) -> tuple[str, str]:
+             rows: Iterable[Row]) -> Page:
+        """An area's page; ``rows`` are its groups', in display order."""
         _ = self.lang._
         path = area_path(area.slugs)
         level_names = {"kota": _("City / regency"), "kecamatan": _("District (kecamatan)"),
@@ -311,11 +336,11 @@ class Renderer:
             child_level=child_level,
             figures=self.figures.area(analysis, area.names[-1]),
             children=self.area_rows(path, children),
-            rows=self.group_rows(path, rows),
+            rows=self.group_rows(path, rows, area.counts.total),
             downloads=self.downloads(path),
         )
 
-    def group(self, g: ScoredGroup, slugs: tuple[str, ...]) -> tuple[str, str]:
+    def group(self, g: ScoredGroup, slugs: tuple[str, ...]) -> Page:
         """The group's page; ``slugs`` are its kelurahan's."""
         _ = self.lang._
         lang = self.lang
@@ -430,20 +455,22 @@ class Renderer:
             "note": markdown_html(a.assessment.note), "latest": a is g.latest,
         }
 
-    def warnings_page(self, rows: Mapping[str, Sequence[Row]], warned: int) -> tuple[str, str]:
-        """``rows``: the rows of the groups carrying each warning; ``warned``: how many groups carry any."""
+    def warnings_page(self, rows: Mapping[str, Iterable[Row]], counts: Mapping[str, int], warned: int) -> Page:
+        """``rows`` and ``counts``: the rows of the groups carrying each warning, and how many they
+        are; ``warned``: how many groups carry any."""
         _ = self.lang._
         sections = []
         for rule in self.rubric.warnings:
             sections.append({"key": rule.key, "name": self.lang.text(rule.name), "meaning": self.lang.text(rule.meaning),
                              "advice": self.lang.text(rule.advice),
-                             "rows": self.group_rows(WARNINGS, rows[rule.key]), "count": len(rows[rule.key])})
+                             "rows": self.group_rows(WARNINGS, rows[rule.key], counts[rule.key]),
+                             "count": counts[rule.key]})
         return self.page(WARNINGS, "warnings.html", _("Needs attention"),
                          _("Active KSM groups with an early warning, and what to do about each."),
                          [(_("Home"), INDEX), (_("Needs attention"), "")], sections=sections,
                          warned=self.lang.number(warned))
 
-    def methodology(self) -> tuple[str, str]:
+    def methodology(self) -> Page:
         _ = self.lang._
         lang = self.lang
         jenis_names = {j.key: lang.text(j.name) for j in self.rubric.jenis}
@@ -490,7 +517,7 @@ class Renderer:
             assets=[lang.text(a.name) for a in self.rubric.assets], asset_max=self.rubric.asset_max,
         )
 
-    def not_found(self) -> tuple[str, str]:
+    def not_found(self) -> Page:
         _ = self.lang._
         return self.page("404.html", "404.html", _("Page not found"), _("This page does not exist."),
                          [(_("Home"), INDEX), (_("Page not found"), "")])
