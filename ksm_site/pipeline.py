@@ -52,6 +52,7 @@ pages, so merged shards equal a single build byte for byte.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import glob
@@ -68,7 +69,9 @@ from functools import lru_cache
 from typing import Callable, Iterable, Iterator, Sequence
 
 from . import charts
-from .analyse import Extent, Programme, analyse, area_slugs, extent_of, facts_of, summarise, summarise_group
+from .analyse import (
+    Analysis, AreaSummary, Extent, Programme, analyse, area_slugs, extent_of, facts_of, summarise, summarise_group,
+)
 from .cache import Cache, CacheError, Reader
 from .errors import FILE_FIELD, ContentError, Problem
 from .export import DATA_TAILS, GroupData, data_heads, data_pieces, group_data
@@ -391,9 +394,33 @@ def _render_group(item: tuple[str, tuple[str, ...]]) -> Rendered:
     return Rendered(entry, rows, data, blobs, charts.take_drawn_frames(), placed)
 
 
-def _rows(ids: Sequence[str], lang: str) -> Iterator[Row]:
+@dataclass(frozen=True)
+class PagesTask:
+    """Some aggregate pages and exactly what they show, sent to a worker as they are.
+
+    Sending a task its own areas, summaries and group keys, rather than
+    letting a forked worker read them from its parent's memory, keeps each
+    worker to what it renders: a read of a parent's object copies the page
+    it lives on (reference counts are written), so reading everything, kota
+    after kota, would copy the parent's whole heap into every worker.
+    """
+
+    specs: tuple[tuple, ...]
+    """("index", ()), ("area", slugs), ("warnings",), ("areas",), ("methodology",) or ("404",)."""
+    areas: dict[tuple[str, ...], AreaSummary]
+    """Every area the pages show or link to, by slugs."""
+    summaries: dict[str, GroupSummary]
+    """The groups whose analysis an area page draws."""
+    keys: dict[str, str]
+    """Group id -> group key (its rows are read from the cache under ``key:rows``), for every row shown."""
+    warnings: dict[str, tuple[str, ...]]
+    """For the warnings page: warning key -> ids of the groups carrying it."""
+    whole: Analysis | None
+    """For the index: the whole programme's analysis, made by the build process."""
+
+
+def _rows(ids: Sequence[str], keys: dict[str, str], lang: str) -> Iterator[Row]:
     """The table rows of the groups ``ids`` in one language, read from the cache in batches as they are used."""
-    keys = _state["group_keys"]
     for start in range(0, len(ids), 500):
         batch = ids[start:start + 500]
         found = _reader().get(keys[i] + ":rows" for i in batch)
@@ -401,43 +428,35 @@ def _rows(ids: Sequence[str], lang: str) -> Iterator[Row]:
             yield found[keys[i] + ":rows"][lang]
 
 
-def _render_pages(task: tuple[tuple, ...]) -> list[tuple[list[tuple[str, str, bytes]], dict, dict]]:
-    """Round 3: some aggregate pages (one task: a kota and the areas in it, say) -> for each, what
-    ``_render_page`` makes."""
-    return [_render_page(spec) for spec in task]
+def _render_pages(task: PagesTask) -> list[tuple[list[tuple[str, str, bytes]], dict, dict]]:
+    """Round 3: some aggregate pages -> for each, what ``_render_page`` makes."""
+    return [_render_page(spec, task) for spec in task.specs]
 
 
-def _render_page(spec: tuple) -> tuple[list[tuple[str, str, bytes]], dict, dict]:
-    """One aggregate page, in every language -> (path, digest, compressed bytes) of each.
-
-    The whole programme's analysis comes ready in the state (the build
-    process made it); an area's is made here from its own groups' summaries,
-    found through a dictionary the build process made, so a worker reads,
-    and so copies from its parent, only the summaries of the areas it renders.
-    """
-    programme: Programme = _state["programme"]
+def _render_page(spec: tuple, task: PagesTask) -> tuple[list[tuple[str, str, bytes]], dict, dict]:
+    """One aggregate page, in every language -> (path, digest, compressed bytes) of each."""
     kind = spec[0]
     analysis = None
     if kind in ("index", "area"):
-        area = programme.areas[spec[1]]
+        area = task.areas[spec[1]]
         if kind == "index":
-            analysis = _state["whole"]
+            analysis = task.whole
         else:
-            by_id = _state["by_id"]
-            analysis = analyse([by_id[i] for i in area.group_ids], _state["rubric"], programme.as_of,
-                               _state["extent"].periods)
-        children = [programme.areas[c] for c in area.children]
+            analysis = analyse([task.summaries[i] for i in area.group_ids], _state["rubric"],
+                               _state["extent"].as_of, _state["extent"].periods)
+        children = [task.areas[c] for c in area.children]
     made, placed = [], {}
     for lang in _state["site"].languages:
         r = _renderer(lang)
         if kind in ("index", "area"):
-            page = (r.index if kind == "index" else r.area)(area, children, analysis, _rows(area.group_ids, lang))
+            page = (r.index if kind == "index" else r.area)(area, children, analysis,
+                                                            _rows(area.group_ids, task.keys, lang))
         elif kind == "warnings":
-            page = r.warnings_page({key: _rows(ids, lang) for key, ids in programme.warnings.items()},
-                                   {key: len(ids) for key, ids in programme.warnings.items()},
-                                   programme.areas[()].counts.warned)
+            page = r.warnings_page({key: _rows(ids, task.keys, lang) for key, ids in task.warnings.items()},
+                                   {key: len(ids) for key, ids in task.warnings.items()},
+                                   task.areas[()].counts.warned)
         elif kind == "areas":
-            page = r.areas_index(programme.areas)
+            page = r.areas_index(task.areas)
         elif kind == "methodology":
             page = r.methodology()
         else:
@@ -648,6 +667,7 @@ class _Run:
         gc.freeze()  # what a build holds of every group lives to its end: no collection needs to look at it again
         settings = self.settings
         programme = summarise([e.summary for e in entries.values()], settings.rubric, self.extent.as_of)
+        self.summaries = {g.id: g for g in programme.groups}
         files: dict[str, str] = {}
         for entry in entries.values():
             files.update(entry.pages)
@@ -690,13 +710,10 @@ class _Run:
                                               else cost.get(t, 0)))
         self.cache.commit()
         state = {"rubric": self.settings.rubric, "site": self.settings.site, "extent": extent,
-                 "programme": programme, "group_keys": keys, "target": self.staging.target,
-                 "cache": self.cache.folder, "by_id": {g.id: g for g in programme.groups},
-                 "whole": analyse(programme.groups, self.settings.rubric, programme.as_of, extent.periods)
-                 if any(specs[k][0] == "index" for k in missing) else None}
+                 "target": self.staging.target, "cache": self.cache.folder}
+        work = [self._pages_task(tuple(specs[k] for k in tasks[t]), programme, keys) for t in order]
         done, blobs = {}, []
-        for task, results in zip(order, _map(_render_pages, [tuple(specs[k] for k in tasks[t]) for t in order],
-                                             self.jobs, state, 1, 2)):
+        for task, results in zip(order, _map(_render_pages, work, self.jobs, state, 1, 2)):
             for key, (made, frames, placed) in zip(tasks[task], results):
                 done[key] = tuple((path, digest) for path, digest, _ in made)
                 blobs += [(digest, data) for _, digest, data in made]
@@ -710,6 +727,34 @@ class _Run:
         entries.update(done)
         pages = {path: digest for key in specs for path, digest in entries[key]}
         return pages, len(missing) * len(self.settings.site.languages)
+
+    def _pages_task(self, specs: tuple[tuple, ...], programme: Programme, keys: dict[str, str]) -> PagesTask:
+        """A round-3 task: ``specs`` and exactly what their pages show."""
+        areas: dict[tuple[str, ...], AreaSummary] = {}
+        shown: list[str] = []
+        analysed: list[str] = []
+        warnings: dict[str, tuple[str, ...]] = {}
+        whole = None
+        for spec in specs:
+            if spec[0] in ("index", "area"):
+                area = programme.areas[spec[1]]
+                areas[area.slugs] = area
+                areas.update((c, programme.areas[c]) for c in area.children)
+                areas.update((area.slugs[:d], programme.areas[area.slugs[:d]]) for d in range(len(area.slugs)))
+                shown += area.group_ids
+                if spec[0] == "index":
+                    whole = analyse(programme.groups, self.settings.rubric, programme.as_of, self.extent.periods)
+                else:
+                    analysed += area.group_ids
+            elif spec[0] == "warnings":
+                warnings = programme.warnings
+                shown += [i for ids in warnings.values() for i in ids]
+                areas[()] = programme.areas[()]
+            elif spec[0] == "areas":
+                # the tree of every area, without the groups in each (the page does not list them)
+                areas.update((slugs, dataclasses.replace(a, group_ids=())) for slugs, a in programme.areas.items())
+        by_id = self.summaries
+        return PagesTask(specs, areas, {i: by_id[i] for i in analysed}, {i: keys[i] for i in shown}, warnings, whole)
 
     def _data_files(self, entries: dict[str, GroupEntry], keys: dict[str, str], programme: Programme
                     ) -> dict[str, str]:
