@@ -12,7 +12,7 @@ import sys
 from typing import Sequence, TextIO
 
 from . import pipeline
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, limit_per_file
 from .write import OutputError
 
 COMMANDS = ("build", "check")
@@ -78,11 +78,13 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
 
 
 def print_problems(problems: Sequence[Problem], fmt: str, out: TextIO) -> None:
+    """Every problem, at most ``MAX_PROBLEMS_PER_FILE`` of them per file (then a count of the rest)."""
+    shown = limit_per_file(problems)
     if fmt == "github":
-        for p in problems:
+        for p in shown:
             out.write(github_annotation(p) + "\n")
         return
-    for p in problems:
+    for p in shown:
         out.write(f"{p}\n")
         if p.hint:
             out.write(f"    hint: {p.hint}\n")
