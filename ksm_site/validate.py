@@ -19,6 +19,10 @@ Decisions where DESIGN §3 is silent:
 * Names and other one-line texts may not contain control characters or
   invisible formatting characters (zero-width spaces, direction overrides),
   which can make two different names look alike.
+* A partnership (``mitra[].sejak``) starts no earlier than ``dibentuk``
+  and no later than ``bubar``, like an assessment.
+* Whole numbers are plain decimal digits: YAML 1.1 would read ``010`` as 8
+  and ``0x10`` as 16, so those are problems, not silent conversions.
 * A gate on an indicator that does not apply to a group's ``jenis`` is
   skipped for that group (the rubric is checked so that this cannot happen
   with the default stages).
@@ -35,7 +39,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from .errors import FILE_FIELD, Problem
+from .errors import FILE_FIELD, Problem, char_label
 from .load import Content, Document, Node
 from .model import (
     Area, Assessment, Choice, Group, Indicator, Partner, Rubric, Site, Stage, Text, WarningRule,
@@ -170,8 +174,7 @@ def _check_characters(text: str, multiline: bool) -> None:
         if multiline and char in "\n\t":
             continue
         if category in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
-            name = unicodedata.name(char, f"U+{ord(char):04X}")
-            raise Invalid(f"contains the invisible character U+{ord(char):04X} ({name})",
+            raise Invalid(f"contains the invisible character {char_label(char)}",
                           "retype the text; invisible and direction-changing characters are not allowed")
 
 
@@ -230,10 +233,30 @@ def date(node: Node) -> dt.date:
     raise Invalid(f"{shown} is not a date", "write dates as YYYY-MM-DD, e.g. 2018-09-30")
 
 
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)")
+
+
 def integer(low: int, high: int | None = None) -> Callable[[Node], int]:
+    """A whole number written in plain decimal digits.
+
+    YAML 1.1 also reads ``010`` (octal 8), ``0x10``, ``0b11``, ``1_0`` and
+    ``1:30`` (base 60) as integers; none of those is what a person writing a
+    level or a member count means, so they are refused, not converted.
+    """
     def convert(node: Node) -> int:
-        if node.kind != "scalar" or node.tag != "int" or ":" in node.text:
-            hint = surprise_hint(node) if node.tag in ("bool",) or ":" in node.text else ""
+        if node.kind == "scalar" and node.tag == "int" and not _DECIMAL.fullmatch(node.text):
+            plain = node.text.lstrip("+")
+            if ":" in node.text:
+                hint = surprise_hint(node)
+            elif plain.isdigit() and plain.startswith("0"):
+                hint = f"YAML reads {node.text} as {node.value} (a leading 0 means octal); write {int(plain)}"
+            elif plain.isdigit():
+                hint = f"write {int(plain)}"
+            else:
+                hint = f"YAML reads {node.text} as {node.value}; write the number in plain digits"
+            raise Invalid(f"'{node.text}' is not a whole number in plain digits", hint)
+        if node.kind != "scalar" or node.tag != "int":
+            hint = surprise_hint(node) if node.tag in ("bool",) else ""
             shown = f"'{node.text}'" if node.kind == "scalar" else describe(node)
             raise Invalid(f"{shown} is not a whole number", hint or _range_hint(low, high))
         if node.value < low or (high is not None and node.value > high):
@@ -359,7 +382,18 @@ def validate_group(doc: Document, rubric: Rubric, today: dt.date) -> tuple[Group
             item = check.mapping(node, field, partner_spec)
             if item is None or not {"nama", "bentuk"} <= item.keys():
                 return None
-            return Partner(item["nama"], item["bentuk"], item.get("sejak"))
+            since = item.get("sejak")
+            if since is not None:
+                line = node.value["sejak"].line
+                if "dibentuk" in values and since < values["dibentuk"]:
+                    check.report(line, join(field, "sejak"),
+                                 f"{since.isoformat()} is before dibentuk ({values['dibentuk'].isoformat()})",
+                                 "a partnership starts after the group is formed; check both dates")
+                if "bubar" in values and since > values["bubar"]:
+                    check.report(line, join(field, "sejak"),
+                                 f"{since.isoformat()} is after bubar ({values['bubar'].isoformat()})",
+                                 "a dissolved group makes no new partnerships; check both dates")
+            return Partner(item["nama"], item["bentuk"], since)
 
         partners = tuple(check.sequence(values["mitra"], "mitra", partner) or ())
 
