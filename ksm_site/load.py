@@ -334,6 +334,8 @@ def parse_yaml(text: str, path: str, first_line: int, problems: list[Problem]) -
         root = _compose(yaml.parse(text, Loader=yaml.CSafeLoader), path, offset, found)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context in _UNCLOSED and exc.context_mark is not None:
+            mark = exc.context_mark  # where the quote or bracket was opened, not where the file ended
         line = mark.line + offset if mark else offset
         lines = text.split("\n")
         bad_line = lines[mark.line] if mark and mark.line < len(lines) else ""
@@ -477,8 +479,18 @@ _YAML_HINTS = (
 )
 
 
+_UNCLOSED = {
+    "while scanning a quoted scalar": "the quote opened here is never closed",
+    "while parsing a flow sequence": "the '[' opened here is never closed, or a ',' is missing between its items",
+    "while parsing a flow mapping": "the '{' opened here is never closed, or a ',' is missing between its items",
+}
+"""libyaml contexts of a quote or bracket left open; the problem is reported where it was opened."""
+
+
 def _yaml_hint(exc: yaml.MarkedYAMLError, bad_line: str, column: int) -> str:
     problem = exc.problem or ""
+    if exc.context in _UNCLOSED and exc.context_mark is not None:
+        return _UNCLOSED[exc.context]
     if "\t" in bad_line[: len(bad_line) - len(bad_line.lstrip())] or "'\\t'" in problem or "tab" in problem:
         return "indent with spaces, never with tabs"
     char = bad_line[column] if column < len(bad_line) else "this character"

@@ -76,7 +76,7 @@ CASES = [
     ("python tag", "anggota: 10", "anggota: !!python/object:os.system [ls]", 10, "(yaml)", "explicit tag"),
     ("tab indentation", "  kota: Kota Madiun", "\tkota: Kota Madiun", 6, "(yaml)", "tabs"),
     ("colon in a plain value", "ketua: Siti Aminah", "ketua: Siti: Aminah", 11, "(yaml)", "quotes"),
-    ("unclosed flow list", "usaha: [warung, jahit]", "usaha: [warung, jahit", 13, "(yaml)", "YAML syntax error"),
+    ("unclosed flow list", "usaha: [warung, jahit]", "usaha: [warung, jahit", 12, "(yaml)", "never closed"),
 ]
 
 
