@@ -475,7 +475,6 @@ _YAML_HINTS = (
     ("did not find expected '-'", "check the indentation of the list items"),
     ("found unexpected end of stream", "a quote or bracket is opened and never closed"),
     ("exceeded maximum nesting depth", "a group file needs at most five levels; look for brackets opened and never closed"),
-    ("cannot start any token", "a value starting with {char} must be in quotes, e.g. ketua: \"{char}...\""),
 )
 
 
@@ -493,8 +492,12 @@ def _yaml_hint(exc: yaml.MarkedYAMLError, bad_line: str, column: int) -> str:
         return _UNCLOSED[exc.context]
     if "\t" in bad_line[: len(bad_line) - len(bad_line.lstrip())] or "'\\t'" in problem or "tab" in problem:
         return "indent with spaces, never with tabs"
-    char = bad_line[column] if column < len(bad_line) else "this character"
+    if "cannot start any token" in problem and column < len(bad_line):
+        value = bad_line[column:].strip()
+        quote = "'" if '"' in value else '"'
+        return (f"a value starting with {bad_line[column]} must be in quotes: "
+                f"{bad_line[:column].strip()} {quote}{value}{quote}".replace("  ", " "))
     for needle, hint in _YAML_HINTS:
         if needle in problem:
-            return hint.format(char=char)
+            return hint
     return "check the indentation and the quotes on this line and the one above"

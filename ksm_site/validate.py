@@ -189,7 +189,10 @@ def markdown(node: Node) -> str:
 
 
 def _text(node: Node, multiline: bool) -> str:
-    if node.kind != "scalar" or node.tag != "str":
+    if node.kind != "scalar":
+        raise Invalid(f"must be text, not {describe(node)}",
+                      "write the text after the key; put it in quotes if it starts with [ or { or holds ': '")
+    if node.tag != "str":
         raise Invalid(f"must be text, not {describe(node)}", surprise_hint(node))
     value = node.value.strip()
     if not value:
@@ -257,6 +260,8 @@ def integer(low: int, high: int | None = None) -> Callable[[Node], int]:
             raise Invalid(f"'{node.text}' is not a whole number in plain digits", hint)
         if node.kind != "scalar" or node.tag != "int":
             hint = surprise_hint(node) if node.tag in ("bool",) else ""
+            if node.tag == "str" and _DECIMAL.fullmatch(node.value.strip()):
+                hint = f"remove the quotes: write {node.value.strip()}, a number, not text"
             shown = f"'{node.text}'" if node.kind == "scalar" else describe(node)
             raise Invalid(f"{shown} is not a whole number", hint or _range_hint(low, high))
         if node.value < low or (high is not None and node.value > high):
@@ -291,7 +296,10 @@ def percent(node: Node) -> Decimal:
                 raise Invalid(f"{node.value.strip()} is over 100%", "write a percentage from 0% to 100%")
             return value
     if node.kind == "scalar" and node.tag in ("int", "float") and ":" not in node.text:
-        raise Invalid(f"'{node.text}' has no percent sign", f"write it as a percentage: {node.text}%")
+        hint = f"write it as a percentage: {node.text}%"
+        if node.tag == "float" and 0 < node.value < 1:  # 0.72 is most likely a fraction: 72%
+            hint = f"write it as a percentage: {(Decimal(str(node.value)) * 100).normalize():f}% if {node.text} is a fraction, else {node.text}%"
+        raise Invalid(f"'{node.text}' has no percent sign", hint)
     shown = f"'{node.text}'" if node.kind == "scalar" and node.text else describe(node)
     raise Invalid(f"{shown} is not a percentage", "write a percentage from 0% to 100%, e.g. 72%")
 
