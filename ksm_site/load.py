@@ -351,11 +351,13 @@ def parse_yaml(text: str, path: str, first_line: int, problems: list[Problem]) -
 
 
 class _Frame:
-    __slots__ = ("kind", "items", "line", "key", "key_line", "key_lines")
+    __slots__ = ("kind", "items", "line", "key", "key_line", "key_lines", "field")
 
-    def __init__(self, kind: str, line: int):
+    def __init__(self, kind: str, line: int, field: str):
         self.kind = kind
         self.line = line
+        self.field = field
+        """Where this collection is, named as validation names fields: ``penilaian[1].indikator``."""
         self.items: Any = {} if kind == "mapping" else []
         self.key: str | None = None
         self.key_line = 0
@@ -389,7 +391,7 @@ def _compose(events, path: str, offset: int, problems: list[Problem]) -> Node | 
                 return
             key = node.text
             if key in frame.items:
-                problems.append(Problem(path, node.line, key, "duplicate key",
+                problems.append(Problem(path, node.line, _child_field(frame, key), "duplicate key",
                                         f"'{key}' is already set on line {frame.key_lines[key]}; keep one"))
                 frame.key = _DISCARD
                 return
@@ -437,12 +439,23 @@ def _compose(events, path: str, offset: int, problems: list[Problem]) -> Node | 
                 problems.append(Problem(path, line, "(yaml)", f"nested deeper than {MAX_DEPTH} levels",
                                         "a group file needs at most five levels; check the indentation"))
                 return None
-            stack.append(_Frame("mapping" if isinstance(event, yaml.MappingStartEvent) else "sequence", line))
+            parent = stack[-1] if stack else None
+            field = "" if parent is None else _child_field(parent, parent.key)
+            stack.append(_Frame("mapping" if isinstance(event, yaml.MappingStartEvent) else "sequence", line, field))
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             frame = stack.pop()
             attach(Node(frame.kind, frame.items, frame.line,
                         key_lines=frame.key_lines if frame.kind == "mapping" else None))
     return root
+
+
+def _child_field(frame: _Frame, key) -> str:
+    """The field name of the next value in ``frame``: ``mitra[2]`` in a list, ``wilayah.kota`` in a mapping."""
+    if frame.kind == "sequence":
+        return f"{frame.field}[{len(frame.items) + 1}]"
+    if not isinstance(key, str):  # a key being read, or one already refused
+        return frame.field or "(yaml)"
+    return f"{frame.field}.{key}" if frame.field else key
 
 
 def _scalar(event: yaml.ScalarEvent, line: int) -> Node:
