@@ -223,20 +223,26 @@ def slugify(text: str) -> str:
 
 def read_document(path: str, doc_id: str, problems: list[Problem]) -> Document:
     """Read one file; problems go to ``problems`` and leave ``data`` None."""
-    raw = _read_bytes(path, problems)
-    if raw is None:
+    text = read_text(path, problems)
+    if text is None:
         return Document(path, doc_id, None)
-    return parse_document(path, doc_id, raw, problems)
+    return parse_document(path, doc_id, text, problems)
 
 
-def parse_document(path: str, doc_id: str, raw: bytes, problems: list[Problem]) -> Document:
-    """One file's bytes -> ``Document``; pure, so tests can feed it any bytes.
+def read_text(path: str, problems: list[Problem]) -> str | None:
+    """A content file's text (see ``decode_text``), or None after reporting why not."""
+    raw = _read_bytes(path, problems)
+    return None if raw is None else decode_text(path, raw, problems)
+
+
+def parse_document(path: str, doc_id: str, text: str, problems: list[Problem]) -> Document:
+    """A document from text in memory; pure, so tests can feed it anything.
 
     ``path`` only names the file in problems and tells a Markdown file
     (``.md``: front matter and story) from a data file.
     """
-    text = decode_text(path, raw, problems)
-    if text is None:
+    if _CONTROL.search(text):
+        _report_control_characters(path, text, problems)
         return Document(path, doc_id, None)
     if path.endswith(".md"):
         split = _split_front_matter(text)
@@ -279,7 +285,7 @@ and U+2029 as line breaks, which would shift every later line number."""
 
 
 def decode_text(path: str, raw: bytes, problems: list[Problem]) -> str | None:
-    """UTF-8 bytes -> text with ``\n`` line ends; a byte-order mark and CRLF or CR line ends are accepted."""
+    """UTF-8 bytes -> text with LF line ends; a byte-order mark and CRLF or CR line ends are accepted."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -289,17 +295,17 @@ def decode_text(path: str, raw: bytes, problems: list[Problem]) -> str | None:
         problems.append(Problem(path, line, FILE_FIELD, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})",
                                 "save the file with UTF-8 encoding"))
         return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _CONTROL.search(text):
-        for number, line in enumerate(text.split("\n"), start=1):
-            match = _CONTROL.search(line)
-            if match:
-                problems.append(Problem(
-                    path, number, FILE_FIELD,
-                    f"contains the control character {char_label(match.group())} in column {match.start() + 1}",
-                    "delete it; it is invisible in most editors and often comes from pasted text"))
-        return None
-    return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _report_control_characters(path: str, text: str, problems: list[Problem]) -> None:
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _CONTROL.search(line)
+        if match:
+            problems.append(Problem(
+                path, number, FILE_FIELD,
+                f"contains the control character {char_label(match.group())} in column {match.start() + 1}",
+                "delete it; it is invisible in most editors and often comes from pasted text"))
 
 
 _FENCE = re.compile(r"---[ \t]*")
