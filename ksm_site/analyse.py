@@ -2,9 +2,11 @@
 
 Areas are the ``wilayah`` hierarchy kota › kecamatan › kelurahan (the
 province is shown but not a level of its own: KOTAKU is run per kota and
-kabupaten). Each area gets a URL slug made from its name; two names in one
-parent that make the same slug get ``-2``, ``-3`` in name order, so URLs are
-stable and never collide.
+kabupaten). Each area gets a URL slug made from its name, cut to
+``MAX_SLUG`` characters at a word boundary (a long name must not make a
+file name the file system refuses); two names in one parent that make the
+same slug get ``-2``, ``-3`` in name order, so URLs are stable and never
+collide.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from .load import slugify
 from .model import Rubric, ScoredGroup
 
 AREA_LEVELS = ("kota", "kecamatan", "kelurahan")
+MAX_SLUG = 60
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def summarise(groups: list[ScoredGroup], rubric: Rubric, as_of: dt.date | None) 
             continue
         parent = slugs[names[:-1]]
         siblings = taken.setdefault(parent, set())
-        base = slugify(names[-1]) or "wilayah"
+        base = _short(slugify(names[-1])) or "wilayah"
         slug, suffix = base, 1
         while slug in siblings:
             suffix += 1
@@ -110,3 +113,11 @@ def summarise(groups: list[ScoredGroup], rubric: Rubric, as_of: dt.date | None) 
         area_of[group.id] = slugs[(w.kota, w.kecamatan, w.kelurahan)]
     warnings = {rule.key: tuple(g.id for g in ordered if rule.key in g.warnings) for rule in rubric.warnings}
     return Programme(as_of, ordered, areas, area_of, warnings)
+
+
+def _short(slug: str) -> str:
+    """``slug`` cut to at most ``MAX_SLUG`` characters, at a hyphen where there is one."""
+    if len(slug) <= MAX_SLUG:
+        return slug
+    cut = slug[:MAX_SLUG + 1]
+    return cut[:cut.rfind("-")] if "-" in cut[1:] else slug[:MAX_SLUG]

@@ -56,7 +56,18 @@ def _safe_target(root: str, relpath: str) -> str:
 
 
 def write_site(files: dict[str, bytes], out_dir: str) -> WriteStats:
-    """Replace ``out_dir`` with exactly ``files`` (relative path -> bytes)."""
+    """Replace ``out_dir`` with exactly ``files`` (relative path -> bytes).
+
+    A file system error (disk full, no permission, a name too long) is an
+    ``OutputError``, raised after the new folder is removed.
+    """
+    try:
+        return _write_site(files, out_dir)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out_dir}: {exc}") from exc
+
+
+def _write_site(files: dict[str, bytes], out_dir: str) -> WriteStats:
     parent, name = _split(out_dir)
     live = os.path.join(parent, name)
     if os.path.exists(live) and not os.path.isdir(live):
