@@ -11,8 +11,8 @@ import os
 import sys
 from typing import Sequence, TextIO
 
-from . import pipeline
-from .errors import ContentError, Problem
+from . import pipeline, report
+from .errors import ContentError
 from .write import OutputError
 
 COMMANDS = ("build", "check")
@@ -57,16 +57,12 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     today = dt.date.today()  # only decides which dates are "in the future"; never reaches the output
 
     if args.command == "check":
-        problems = pipeline.check(args.content, today)
-        print_problems(problems, args.format, stdout if args.format == "github" else stderr)
-        if not problems:
-            print("No problems found.", file=stderr)
-        return 1 if problems else 0
+        return run_check(args, today, stdout, stderr)
 
     try:
         checked, stats = pipeline.build(args.content, args.out, today, args.as_of, args.jobs)
     except ContentError as exc:
-        print_problems(exc.problems, "text", stderr)
+        stderr.write(report.text_report(exc.problems, wants_colour(stderr)))
         print(f"Nothing was built; {args.out}/ is unchanged.", file=stderr)
         return 1
     except OutputError as exc:
@@ -77,34 +73,23 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     return 0
 
 
-def print_problems(problems: Sequence[Problem], fmt: str, out: TextIO) -> None:
-    if fmt == "github":
-        for p in problems:
-            out.write(github_annotation(p) + "\n")
-        return
-    for p in problems:
-        out.write(f"{p}\n")
-        if p.hint:
-            out.write(f"    hint: {p.hint}\n")
-    if problems:
-        files = len({p.path for p in problems})
-        out.write(f"{len(problems)} problem(s) in {files} file(s).\n")
+def run_check(args: argparse.Namespace, today: dt.date, stdout: TextIO, stderr: TextIO) -> int:
+    problems = pipeline.check(args.content, today)
+    if args.format == "github":
+        root = report.find_repo_root(args.content) or os.getcwd()
+        stdout.write(report.github_annotations(problems, root))
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as f:
+                f.write(report.summary_markdown(problems, root))
+    else:
+        stderr.write(report.text_report(problems, wants_colour(stderr)))
+    if not problems:
+        print("No problems found.", file=stderr)
+    return 1 if problems else 0
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def github_annotation(p: Problem) -> str:
-    """A GitHub Actions ``::error`` workflow command for one problem."""
-    path = os.path.relpath(p.path) if os.path.isabs(p.path) else os.path.normpath(p.path)
-    props = [f"file={_escape_property(path)}"]
-    if p.line:
-        props.append(f"line={p.line}")
-    props.append(f"title={_escape_property(p.field)}")
-    message = p.message + (f" (hint: {p.hint})" if p.hint else "")
-    return f"::error {','.join(props)}::{_escape_data(message)}"
+def wants_colour(stream: TextIO) -> bool:
+    """Colour only for a terminal, and never when ``NO_COLOR`` is set (no-color.org)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")

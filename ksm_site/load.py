@@ -192,11 +192,43 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
 
 
+def group_id_problem(group_id: str) -> str:
+    """Why ``group_id`` cannot name a group file (the rule of ``_discover``), or ''."""
+    bad = [part for part in group_id.split("/") if not SEGMENT.fullmatch(part)]
+    if not bad:
+        return ""
+    return (f"'{bad[0]}' is not allowed in a group id: use lowercase letters a-z, digits and single hyphens, "
+            f"folders separated by '/', e.g. kab-madiun/jiwan/ksm-maju")
+
+
+def group_files(content_dir: str, group_id: str) -> list[str]:
+    """The files that hold group ``group_id`` now (one, or none; more is a problem ``check`` reports)."""
+    base = os.path.join(content_dir, "groups", *group_id.split("/"))
+    return [base + suffix for suffix in GROUP_SUFFIXES if os.path.lexists(base + suffix)]
+
+
+def newline_of(path: str) -> str:
+    """The line ending a text file uses: CRLF if its first line ends so, else LF."""
+    with open(path, "rb") as f:
+        head = f.read(64 * 1024)
+    end = head.find(b"\n")
+    return "\r\n" if end > 0 and head[end - 1:end] == b"\r" else "\n"
+
+
 def read_document(path: str, doc_id: str, problems: list[Problem]) -> Document:
     """Read one file; problems go to ``problems`` and leave ``data`` None."""
-    text = _read_text(path, problems)
+    text = read_text(path, problems)
     if text is None:
         return Document(path, doc_id, None)
+    return parse_document(path, doc_id, text, problems)
+
+
+def parse_document(path: str, doc_id: str, text: str, problems: list[Problem]) -> Document:
+    """A document from text in memory (``path`` names it and decides .md or YAML).
+
+    ``import`` checks the files it is about to write with this, exactly as
+    ``check`` would read them from disk.
+    """
     if path.endswith(".md"):
         split = _split_front_matter(text)
         if isinstance(split, Problem):
@@ -209,7 +241,8 @@ def read_document(path: str, doc_id: str, problems: list[Problem]) -> Document:
     return Document(path, doc_id, data, body, body_line)
 
 
-def _read_text(path: str, problems: list[Problem]) -> str | None:
+def read_text(path: str, problems: list[Problem]) -> str | None:
+    """A content file's text (UTF-8, BOM dropped, every line ending made LF), or None after reporting why not."""
     try:
         size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:

@@ -37,8 +37,25 @@ class Checked:
     groups: tuple[Group, ...]
 
 
-def read_valid_content(content_dir: str, today: dt.date) -> Checked:
-    """Load and validate everything; raise ``ContentError`` with every problem found."""
+@dataclass(frozen=True)
+class Partial:
+    """What of the content is valid, and every problem: for tools that go on despite errors.
+
+    ``groups`` holds every group file that is valid on its own; ``broken``
+    the ids of the group files that are not (all of them when the rubric is
+    invalid). ``diff`` compares what it can; ``new`` looks at the valid
+    groups next to the one it scaffolds.
+    """
+
+    rubric: Rubric | None
+    site: Site | None
+    groups: tuple[Group, ...]
+    broken: frozenset[str]
+    problems: tuple[Problem, ...]
+
+
+def read_content_partly(content_dir: str, today: dt.date) -> Partial:
+    """Load and validate everything, keeping what is valid next to every problem found."""
     content = read_content(content_dir)
     problems: list[Problem] = list(content.problems)
     rubric, site, settings_problems = validate_settings(content)
@@ -50,9 +67,17 @@ def read_valid_content(content_dir: str, today: dt.date) -> Checked:
             problems += found
             if group is not None:
                 groups.append(group)
-    if problems or rubric is None or site is None:
-        raise ContentError(problems)
-    return Checked(rubric, site, tuple(groups))
+    valid = {g.id for g in groups}
+    broken = frozenset(doc.id for doc in content.groups if doc.id not in valid)
+    return Partial(rubric, site, tuple(groups), broken, tuple(problems))
+
+
+def read_valid_content(content_dir: str, today: dt.date) -> Checked:
+    """Load and validate everything; raise ``ContentError`` with every problem found."""
+    partial = read_content_partly(content_dir, today)
+    if partial.problems or partial.rubric is None or partial.site is None:
+        raise ContentError(partial.problems)
+    return Checked(partial.rubric, partial.site, partial.groups)
 
 
 def check(content_dir: str, today: dt.date) -> list[Problem]:
