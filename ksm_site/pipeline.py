@@ -22,6 +22,7 @@ from .export import data_files
 from .load import read_content
 from .model import Group, Rubric, Site
 from .render import render_group_pages, render_programme_pages, static_files
+from .schema import SCHEMA_PATH, schema_bytes
 from .score import as_of_date, score_group
 from .validate import validate_group, validate_settings
 from .write import WriteStats, write_site
@@ -96,7 +97,7 @@ def make_programme(checked: Checked, as_of: dt.date | None) -> Programme:
 
 
 def make_site(checked: Checked, as_of: dt.date | None = None, jobs: int = 1) -> dict[str, bytes]:
-    """Every output file, in memory."""
+    """Every output file, in memory: pages, data, static files and the group files' JSON Schema."""
     programme = make_programme(checked, as_of)
     files: dict[str, bytes] = {}
     for lang in checked.site.languages:
@@ -105,6 +106,7 @@ def make_site(checked: Checked, as_of: dt.date | None = None, jobs: int = 1) -> 
         files.update((path, text.encode()) for path, text in pages.items())
     files.update(data_files(programme, checked.rubric))
     files.update(static_files())
+    files[SCHEMA_PATH] = schema_bytes(checked.rubric, checked.site)
     return files
 
 
