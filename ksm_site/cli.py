@@ -11,11 +11,11 @@ import os
 import sys
 from typing import Sequence, TextIO
 
-from . import pipeline, report
+from . import pipeline, report, scaffold
 from .errors import ContentError
 from .write import OutputError
 
-COMMANDS = ("build", "check")
+COMMANDS = ("build", "check", "new")
 
 
 def iso_date(value: str) -> dt.date:
@@ -44,6 +44,14 @@ def make_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check the content and report every problem; writes nothing")
     check.add_argument("--content", default="content", metavar="DIR", help="folder with rubric.yaml, site.yaml and groups/ (default: content)")
     check.add_argument("--format", choices=("text", "github"), default="text", help="text for people, github for workflow annotations")
+
+    new = commands.add_parser("new", help="write a new group file that passes check, every field explained")
+    new.add_argument("id", metavar="ID", help="the group's id, e.g. kab-madiun/jiwan/ksm-maju")
+    new.add_argument("--jenis", required=True, help="the group's jenis, one of the rubric's")
+    new.add_argument("--content", default="content", metavar="DIR", help="folder with rubric.yaml, site.yaml and groups/ (default: content)")
+    new.add_argument("--format", choices=scaffold.FORMATS, default="md", help="md (default): ID.md with room for the story; yaml: ID.yaml, data only, with the schema line")
+    for key in ("nama", "provinsi", "kota", "kecamatan", "kelurahan"):
+        new.add_argument(f"--{key}", metavar="NAME", help=f"the group's {key} (default: from the id and the groups next to it)")
     return parser
 
 
@@ -58,6 +66,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
 
     if args.command == "check":
         return run_check(args, today, stdout, stderr)
+    if args.command == "new":
+        return run_new(args, today, stderr)
 
     try:
         checked, stats = pipeline.build(args.content, args.out, today, args.as_of, args.jobs)
@@ -87,6 +97,27 @@ def run_check(args: argparse.Namespace, today: dt.date, stdout: TextIO, stderr: 
     if not problems:
         print("No problems found.", file=stderr)
     return 1 if problems else 0
+
+
+def run_new(args: argparse.Namespace, today: dt.date, stderr: TextIO) -> int:
+    partial = pipeline.read_content_partly(args.content, today)
+    if partial.rubric is None or partial.site is None:
+        stderr.write(report.text_report(partial.problems, wants_colour(stderr)))
+        print("The rubric or the site settings have problems; fix them first.", file=stderr)
+        return 1
+    given = {key: getattr(args, key) for key in ("nama", "provinsi", "kota", "kecamatan", "kelurahan")}
+    try:
+        path, text = scaffold.make_scaffold(args.content, args.id, args.jenis, args.format, partial.rubric,
+                                            partial.site, partial.groups, given, today)
+        scaffold.write_scaffold(path, text)
+    except scaffold.ScaffoldError as exc:
+        print(f"error: {exc}", file=stderr)
+        return 2
+    except FileExistsError:
+        print(f"error: {args.id} appeared while writing it; it is never overwritten", file=stderr)
+        return 2
+    print(f"Wrote {path}: fill it in, then run `python build.py check`.", file=stderr)
+    return 0
 
 
 def wants_colour(stream: TextIO) -> bool:

@@ -70,25 +70,35 @@ def _date(description: str) -> dict:
     return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": description}
 
 
+def choices_text(choices: tuple[Choice, ...]) -> str:
+    """'pinjaman-bergulir = Pinjaman bergulir; infrastruktur = Infrastruktur; ...'."""
+    return "; ".join(f"{c.key} = {c.name.id}" for c in choices)
+
+
 def _choices(choices: tuple[Choice, ...], description: str) -> dict:
-    listed = "; ".join(f"{c.key} = {c.name.id}" for c in choices)
-    return {"type": "string", "enum": [c.key for c in choices], "description": f"{description} {listed}."}
+    return {"type": "string", "enum": [c.key for c in choices], "description": f"{description} {choices_text(choices)}."}
+
+
+def indicator_description(indicator: Indicator) -> str:
+    """The indicator in one Indonesian sentence: its name, question and what each value means."""
+    if indicator.banded:
+        bands = [f"kurang dari {_number(indicator.bands[0])}% = level 0"]
+        bands += [f"{_number(b)}% atau lebih = level {n}" for n, b in enumerate(indicator.bands, start=1)]
+        return (f"{indicator.name.id}: {indicator.question.id} Tulis sebagai persen, mis. 85%. "
+                + "; ".join(bands) + ".")
+    levels = "; ".join(f"{n} = {t.id}" for n, t in enumerate(indicator.levels))
+    return f"{indicator.name.id}: {indicator.question.id} Level: {levels}."
 
 
 def indicator_schema(indicator: Indicator) -> dict:
     """One indicator's value, described with its question and every level in Indonesian."""
     if indicator.banded:
-        bands = [f"kurang dari {_number(indicator.bands[0])}% = level 0"]
-        bands += [f"{_number(b)}% atau lebih = level {n}" for n, b in enumerate(indicator.bands, start=1)]
-        text = (f"{indicator.name.id}: {indicator.question.id} Tulis sebagai persen, mis. 85%. "
-                + "; ".join(bands) + ".")
         levels_md = "\n".join(f"- level {n}: {t.id}" for n, t in enumerate(indicator.levels))
-        return {"type": "string", "pattern": PERCENT_PATTERN, "description": text,
+        return {"type": "string", "pattern": PERCENT_PATTERN, "description": indicator_description(indicator),
                 "markdownDescription": f"**{indicator.name.id}** (persen, mis. `85%`)\n\n{indicator.question.id}\n\n{levels_md}"}
-    levels = "; ".join(f"{n} = {t.id}" for n, t in enumerate(indicator.levels))
     levels_md = "\n".join(f"- `{n}`: {t.id}" for n, t in enumerate(indicator.levels))
     return {"type": "integer", "enum": list(range(indicator.max_level + 1)),
-            "description": f"{indicator.name.id}: {indicator.question.id} Level: {levels}.",
+            "description": indicator_description(indicator),
             "markdownDescription": f"**{indicator.name.id}**\n\n{indicator.question.id}\n\n{levels_md}"}
 
 
@@ -112,7 +122,7 @@ def _indicators_of(indicators: tuple[Indicator, ...], required: bool) -> dict:
 def make_schema(rubric: Rubric, site: Site) -> dict:
     """The schema as a JSON-ready dict; the same rubric and site always give the same dict."""
     assets = [a.key for a in rubric.assets]
-    asset_names = "; ".join(f"{a.key} = {a.name.id}" for a in rubric.assets)
+    asset_names = choices_text(rubric.assets)
     assessment = {
         "type": "object",
         "description": "Satu penilaian kelompok oleh fasilitator.",

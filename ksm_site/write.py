@@ -1,4 +1,4 @@
-"""The only writer of the output folder.
+"""The only writer of the output folder, and of the group files that `new` and `import` make.
 
 A build never writes into the live site. ``write_site`` fills a new sibling
 folder (``.<name>.new-*``): a file whose bytes equal the previous output's is
@@ -9,6 +9,11 @@ folder is deleted and the previous output is untouched.
 
 Two builds into the same folder never interleave: a lock file next to it
 (``.<name>.lock``) makes the second wait until the first has finished.
+
+``write_content_file`` writes one group file the same way: the bytes go to
+a hidden temporary file in the same folder (``check`` skips hidden files),
+which then takes the file's name in one step, so a reader never sees half a
+file.
 """
 
 from __future__ import annotations
@@ -109,3 +114,30 @@ def _swap(fresh: str, live: str, parent: str, name: str) -> None:
         raise
     shutil.rmtree(retired, ignore_errors=True)
 
+
+
+def write_content_file(path: str, data: bytes, replace: bool) -> None:
+    """Write ``path`` atomically. ``replace`` False: fail with ``FileExistsError`` if it exists.
+
+    A new file is linked into place (``os.link`` never overwrites, so a file
+    that appeared meanwhile is kept); a replaced file keeps its permissions.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if replace:
+            os.chmod(temp, os.stat(path).st_mode & 0o7777)
+            os.replace(temp, path)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
+            os.link(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
