@@ -11,11 +11,11 @@ import os
 import sys
 from typing import Sequence, TextIO
 
-from . import pipeline, report, scaffold
+from . import importer, pipeline, report, scaffold, sheet
 from .errors import ContentError
 from .write import OutputError
 
-COMMANDS = ("build", "check", "new")
+COMMANDS = ("build", "check", "new", "import")
 
 
 def iso_date(value: str) -> dt.date:
@@ -52,6 +52,11 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--format", choices=scaffold.FORMATS, default="md", help="md (default): ID.md with room for the story; yaml: ID.yaml, data only, with the schema line")
     for key in ("nama", "provinsi", "kota", "kecamatan", "kelurahan"):
         new.add_argument(f"--{key}", metavar="NAME", help=f"the group's {key} (default: from the id and the groups next to it)")
+
+    imp = commands.add_parser("import", help="add spreadsheet rows (one per assessment) to group files")
+    imp.add_argument("file", metavar="FILE", help="a .csv (UTF-8, comma or semicolon) or .xlsx file")
+    imp.add_argument("--content", default="content", metavar="DIR", help="folder with rubric.yaml, site.yaml and groups/ (default: content)")
+    imp.add_argument("--format", choices=scaffold.FORMATS, default="md", help="file type of new groups: md (default) or yaml")
     return parser
 
 
@@ -68,6 +73,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         return run_check(args, today, stdout, stderr)
     if args.command == "new":
         return run_new(args, today, stderr)
+    if args.command == "import":
+        return run_import(args, today, stdout, stderr)
 
     try:
         checked, stats = pipeline.build(args.content, args.out, today, args.as_of, args.jobs)
@@ -117,6 +124,34 @@ def run_new(args: argparse.Namespace, today: dt.date, stderr: TextIO) -> int:
         print(f"error: {args.id} appeared while writing it; it is never overwritten", file=stderr)
         return 2
     print(f"Wrote {path}: fill it in, then run `python build.py check`.", file=stderr)
+    return 0
+
+
+def run_import(args: argparse.Namespace, today: dt.date, stdout: TextIO, stderr: TextIO) -> int:
+    partial = pipeline.read_content_partly(args.content, today)
+    if partial.rubric is None or partial.site is None:
+        stderr.write(report.text_report(partial.problems, wants_colour(stderr)))
+        print("The rubric or the site settings have problems; fix them first.", file=stderr)
+        return 1
+    try:
+        rows = sheet.read_sheet(args.file)
+        plan = importer.plan_import(rows, args.content, partial.rubric, partial.site, today, args.format)
+    except sheet.SheetError as exc:
+        print(f"error: {exc}", file=stderr)
+        return 2
+    except importer.ImportProblems as exc:
+        stderr.write(report.sheet_report(exc.problems, wants_colour(stderr)))
+        print("Nothing was written.", file=stderr)
+        return 1
+    importer.write_plan(plan)
+    for group_id, path, count in plan.created:
+        print(f"created {path} ({group_id}): {count} assessment(s)", file=stdout)
+    for group_id, path, tanggal, row in plan.added:
+        print(f"added {tanggal.isoformat()} to {path} ({group_id}), from row {row}", file=stdout)
+    for row, group_id, tanggal in plan.skipped:
+        print(f"skipped row {row}: {group_id} already has this {tanggal.isoformat()} assessment", file=stdout)
+    print(f"{len(plan.created)} group(s) created, {len(plan.added)} assessment(s) added to existing groups, "
+          f"{len(plan.skipped)} row(s) skipped.", file=stdout)
     return 0
 
 

@@ -66,6 +66,18 @@ def text_report(problems: Sequence[Problem], colour: bool = False) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def sheet_report(problems: Sequence[Problem], colour: bool = False) -> str:
+    """Problems of an imported spreadsheet: ``line`` is the row, ``field`` the column."""
+    lines = []
+    for p in problems:
+        where = f"{p.path}, row {p.line}, column {p.field}:"
+        lines.append(f"{_BOLD}{where}{_RESET} {p.message}" if colour else f"{where} {p.message}")
+        if p.hint:
+            lines.append(f"    {_DIM}hint: {p.hint}{_RESET}" if colour else f"    hint: {p.hint}")
+    lines.append(f"{len(problems)} problem(s).")
+    return "".join(line + "\n" for line in lines)
+
+
 # --------------------------------------------------------------------------
 # GitHub workflow commands
 

@@ -59,8 +59,13 @@ def flow_mapping(values: dict) -> str:
     return "{" + ", ".join(f"{k}: {scalar(v)}" for k, v in values.items()) + "}"
 
 
-def assessment_lines(item: dict, dash: int = 2, step: int = 2, comments: dict | None = None) -> list[Line]:
-    """One ``penilaian`` list item: ``- tanggal: ...``, then its keys ``step`` columns deeper.
+def assessment_lines(item: dict, dash: int = 2, step: int = 2, gap: int = 2,
+                     comments: dict | None = None) -> list[Line]:
+    """One ``penilaian`` list item: ``- tanggal: ...`` with the dash in column ``dash``.
+
+    The item's keys stand ``gap`` columns right of the dash, the indicators
+    ``step`` columns deeper than their ``indikator`` key: ``import`` passes
+    the indentation of the items already in a file.
 
     ``item`` holds ``tanggal``, and optionally ``penilai``, ``indikator``
     (key -> level or percentage, in rubric order), ``aset`` (written as one
@@ -69,7 +74,7 @@ def assessment_lines(item: dict, dash: int = 2, step: int = 2, comments: dict | 
     any key.
     """
     comments = comments or {}
-    inner = " " * (dash + 2)
+    inner = " " * (dash + gap)
 
     def line(indent: str, key: str, value: str) -> Line:
         text = f"{indent}{key}:" + (f" {value}" if value else "")
@@ -77,7 +82,7 @@ def assessment_lines(item: dict, dash: int = 2, step: int = 2, comments: dict | 
             text += f"  # {comments[key]}"
         return Line(text, key)
 
-    lines = [line(" " * dash + "- ", "tanggal", scalar(item["tanggal"]))]
+    lines = [line(" " * dash + "-" + " " * (gap - 1), "tanggal", scalar(item["tanggal"]))]
     if "penilai" in item:
         lines.append(line(inner, "penilai", scalar(item["penilai"])))
     if "indikator" in item:
@@ -91,19 +96,19 @@ def assessment_lines(item: dict, dash: int = 2, step: int = 2, comments: dict | 
     return lines
 
 
-def group_lines(fields: dict, assessments: list[dict]) -> list[Line]:
-    """A whole group's YAML: identity, ``wilayah`` as a block, then ``penilaian``.
+def group_lines(fields: dict, with_assessments: bool) -> list[Line]:
+    """A group's YAML up to its ``penilaian:`` line: identity, ``wilayah`` as a block, dates.
 
     ``fields`` holds the group's keys (``nama``, ``jenis``, the four
     ``wilayah`` keys at the top level, ``dibentuk``, ``anggota``, ``ketua``,
     ``bubar``); a key that is missing is left out, for ``check`` to report.
+    The items of ``penilaian`` (``assessment_lines``) follow when
+    ``with_assessments``; otherwise it is ``penilaian: []``.
     """
     lines = [Line(f"{key}: {scalar(fields[key])}", key) for key in ("nama", "jenis") if key in fields]
     lines.append(Line("wilayah:", "wilayah"))
     lines += [Line(f"  {key}: {scalar(fields[key])}", key) for key in WILAYAH_KEYS if key in fields]
     lines += [Line(f"{key}: {scalar(fields[key])}", key) for key in ("dibentuk", "anggota", "ketua", "bubar")
               if key in fields]
-    lines.append(Line("penilaian:" if assessments else "penilaian: []", "penilaian"))
-    for item in assessments:
-        lines += assessment_lines(item)
+    lines.append(Line("penilaian:" if with_assessments else "penilaian: []", "penilaian"))
     return lines
