@@ -11,11 +11,11 @@ import os
 import sys
 from typing import Sequence, TextIO
 
-from . import importer, pipeline, report, scaffold, sheet
+from . import diff, importer, pipeline, report, scaffold, sheet
 from .errors import ContentError
 from .write import OutputError
 
-COMMANDS = ("build", "check", "new", "import")
+COMMANDS = ("build", "check", "new", "import", "diff")
 
 
 def iso_date(value: str) -> dt.date:
@@ -57,6 +57,11 @@ def make_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", metavar="FILE", help="a .csv (UTF-8, comma or semicolon) or .xlsx file")
     imp.add_argument("--content", default="content", metavar="DIR", help="folder with rubric.yaml, site.yaml and groups/ (default: content)")
     imp.add_argument("--format", choices=scaffold.FORMATS, default="md", help="file type of new groups: md (default) or yaml")
+
+    diff = commands.add_parser("diff", help="stage changes between two git revisions, as Markdown for a pull request")
+    diff.add_argument("rev_a", metavar="REV_A", help="the revision before, e.g. origin/main")
+    diff.add_argument("rev_b", metavar="REV_B", nargs="?", help="the revision after (default: the working tree)")
+    diff.add_argument("--content", default="content", metavar="DIR", help="where content lives, relative to the repository root (default: content)")
     return parser
 
 
@@ -75,6 +80,13 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         return run_new(args, today, stderr)
     if args.command == "import":
         return run_import(args, today, stdout, stderr)
+    if args.command == "diff":
+        try:
+            stdout.write(diff.diff_markdown(args.rev_a, args.rev_b, args.content, today))
+        except diff.DiffError as exc:
+            print(f"error: {exc}", file=stderr)
+            return 2
+        return 0
 
     try:
         checked, stats = pipeline.build(args.content, args.out, today, args.as_of, args.jobs)
