@@ -11,11 +11,11 @@ import os
 import sys
 from typing import Sequence, TextIO
 
-from . import diff, importer, pipeline, report, scaffold, sheet
+from . import diff, importer, pipeline, report, scaffold, serve, sheet
 from .errors import ContentError
 from .write import OutputError
 
-COMMANDS = ("build", "check", "new", "import", "diff")
+COMMANDS = ("build", "check", "new", "import", "diff", "serve")
 
 
 def iso_date(value: str) -> dt.date:
@@ -29,6 +29,22 @@ def positive(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"'{value}' is not a positive whole number")
     return int(value)
+
+
+def port_number(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a port number (0 to 65535)")
+    return int(value)
+
+
+def seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0
+    if not 0 < number <= 3600:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of seconds (more than 0)")
+    return number
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -62,6 +78,12 @@ def make_parser() -> argparse.ArgumentParser:
     diff.add_argument("rev_a", metavar="REV_A", help="the revision before, e.g. origin/main")
     diff.add_argument("rev_b", metavar="REV_B", nargs="?", help="the revision after (default: the working tree)")
     diff.add_argument("--content", default="content", metavar="DIR", help="where content lives, relative to the repository root (default: content)")
+
+    serve = commands.add_parser("serve", help="preview the site on 127.0.0.1, rebuilding when content or templates change")
+    serve.add_argument("--content", default="content", metavar="DIR", help="folder with rubric.yaml, site.yaml and groups/ (default: content)")
+    serve.add_argument("--out", default="output", metavar="DIR", help="where the site goes (default: output)")
+    serve.add_argument("--port", type=port_number, default=8000, metavar="N", help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    serve.add_argument("--interval", type=seconds, default=1.0, metavar="SECONDS", help="how often to look for changes (default: 1)")
     return parser
 
 
@@ -80,6 +102,18 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         return run_new(args, today, stderr)
     if args.command == "import":
         return run_import(args, today, stdout, stderr)
+    if args.command == "serve":
+        try:
+            preview = serve.Preview(args.content, args.out, args.port, args.interval, stderr,
+                                    colour=wants_colour(stderr))
+        except OSError as exc:
+            print(f"error: cannot serve on port {args.port}: {exc.strerror}", file=stderr)
+            return 2
+        try:
+            preview.run()
+        except KeyboardInterrupt:
+            print("Stopped.", file=stderr)
+        return 0
     if args.command == "diff":
         try:
             stdout.write(diff.diff_markdown(args.rev_a, args.rev_b, args.content, today))
