@@ -1,6 +1,12 @@
 """Command line: parse arguments, call the pipeline, print problems, return an exit code.
 
 Exit codes: 0 success, 1 content errors, 2 wrong usage (argparse's own).
+
+Content errors include the rows of a spreadsheet ``import`` refuses; wrong
+usage includes arguments a command refuses (``new`` for a group that exists,
+``diff`` of an unknown revision, ``serve`` on a port in use, a file
+``import`` cannot read). Each command's work lives in its own module; the
+functions here only call it and print.
 """
 
 from __future__ import annotations
@@ -102,25 +108,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         return run_new(args, today, stderr)
     if args.command == "import":
         return run_import(args, today, stdout, stderr)
-    if args.command == "serve":
-        try:
-            preview = serve.Preview(args.content, args.out, args.port, args.interval, stderr,
-                                    colour=wants_colour(stderr))
-        except OSError as exc:
-            print(f"error: cannot serve on port {args.port}: {exc.strerror}", file=stderr)
-            return 2
-        try:
-            preview.run()
-        except KeyboardInterrupt:
-            print("Stopped.", file=stderr)
-        return 0
     if args.command == "diff":
-        try:
-            stdout.write(diff.diff_markdown(args.rev_a, args.rev_b, args.content, today))
-        except diff.DiffError as exc:
-            print(f"error: {exc}", file=stderr)
-            return 2
-        return 0
+        return run_diff(args, today, stdout, stderr)
+    if args.command == "serve":
+        return run_serve(args, stderr)
 
     try:
         checked, stats = pipeline.build(args.content, args.out, today, args.as_of, args.jobs)
@@ -205,3 +196,26 @@ def wants_colour(stream: TextIO) -> bool:
     """Colour only for a terminal, and never when ``NO_COLOR`` is set (no-color.org)."""
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+
+
+def run_diff(args: argparse.Namespace, today: dt.date, stdout: TextIO, stderr: TextIO) -> int:
+    try:
+        stdout.write(diff.diff_markdown(args.rev_a, args.rev_b, args.content, today))
+    except diff.DiffError as exc:
+        print(f"error: {exc}", file=stderr)
+        return 2
+    return 0
+
+
+def run_serve(args: argparse.Namespace, stderr: TextIO) -> int:
+    try:
+        preview = serve.Preview(args.content, args.out, args.port, args.interval, stderr,
+                                colour=wants_colour(stderr))
+    except OSError as exc:
+        print(f"error: cannot serve on port {args.port}: {exc.strerror}", file=stderr)
+        return 2
+    try:
+        preview.run()
+    except KeyboardInterrupt:
+        print("Stopped.", file=stderr)
+    return 0
