@@ -14,7 +14,7 @@ from ksm_site.cli import main
 from ksm_site.errors import ContentError
 from ksm_site.write import write_site
 
-from conftest import TODAY, VALID_GROUP, write_content
+from conftest import TODAY, VALID_GROUP, files_under, write_content
 
 GROUP = "groups/kota-madiun/taman/ksm-uji-coba.md"
 HOSTILE = VALID_GROUP.replace("nama: KSM Uji Coba", 'nama: "<script>alert(1)</script> {{ 7*7 }}"').replace(
@@ -22,15 +22,6 @@ HOSTILE = VALID_GROUP.replace("nama: KSM Uji Coba", 'nama: "<script>alert(1)</sc
     "Cerita kelompok.", "<script>alert(2)</script>\n\n[ok](https://example.org) [bad](javascript:alert(3)) "
     "<a href=\"//evil.example/x\">pr</a> ![i](data:image/png;base64,AAAA) <iframe src=x></iframe> "
     "<p onclick=\"alert(4)\">hi</p> {% raw %}")
-
-
-def files_under(folder) -> dict[str, bytes]:
-    result = {}
-    for dirpath, _, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(dirpath, name)
-            result[os.path.relpath(path, folder)] = open(path, "rb").read()
-    return result
 
 
 def build(content, out, **kwargs):

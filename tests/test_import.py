@@ -13,7 +13,7 @@ from ksm_site.cli import main
 from ksm_site.importer import cell_percent
 from ksm_site.sheet import Cell
 
-from conftest import VALID_GROUP, write_content
+from conftest import VALID_GROUP, files_under, write_content
 
 INDICATORS = ("pertemuan_rutin", "kehadiran", "agenda_pertemuan", "tabungan_kelompok", "aturan_main",
               "pencatatan_keuangan", "rekening_aman", "kegiatan_pihak_luar", "pembahasan_masalah_kritis")
@@ -24,15 +24,6 @@ COMMENTED = VALID_GROUP.replace("---\nnama:", "---\n# Data dari formulir monitor
     "    catatan: Pertemuan bulanan mulai rutin.\n    # penilaian berikutnya: Maret\n")
 HEADER = "id,tanggal,penilai," + ",".join(INDICATORS) + ",pengembalian_pinjaman,manusia,ekonomi,infrastruktur,alam,sosial,catatan\n"
 SAME_AS_EXISTING = "kota-madiun/taman/ksm-uji-coba,2018-09-30,Ahmad,2,72%,1,2,2,1,1,0,1,95%,2,2,1,1,3,\n"
-
-
-def files_under(folder) -> dict[str, bytes]:
-    result = {}
-    for dirpath, _, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(dirpath, name)
-            result[os.path.relpath(path, folder)] = open(path, "rb").read()
-    return result
 
 
 def run_import(tmp_path, content, name: str, data: str | bytes, *args) -> int:
