@@ -240,7 +240,7 @@ def plan_import(sheet: Sheet, content_dir: str, rubric: Rubric, site: Site, toda
         group = groups[group_id]
         if any(values is None for _, values in group.rows):
             continue  # its rows' problems are reported; the file is not put together
-        result = _plan_group(group, sheet.path, content_dir, rubric, site, today, fmt, report)
+        result = _plan_group(group, content_dir, rubric, site, today, fmt, report)
         if result is None:
             continue
         path, data, replace, new_items, skipped_rows = result
@@ -321,8 +321,17 @@ def _group_value(group: Group, column: str):
     return getattr(group, column)
 
 
-def _plan_group(group: _Group, sheet_path: str, content_dir: str, rubric: Rubric, site: Site,
-                today: dt.date, fmt: str, report):
+@dataclass(frozen=True)
+class _Existing:
+    """A group file that is there already, read and valid."""
+
+    path: str
+    text: str
+    doc: Document
+    group: Group
+
+
+def _plan_group(group: _Group, content_dir: str, rubric: Rubric, site: Site, today: dt.date, fmt: str, report):
     """``(path, bytes or None, replace, new items, skipped rows)`` for one group, or None after reporting."""
     first_row = group.rows[0][0]
     existing_files = group_files(content_dir, group.id)
@@ -330,20 +339,47 @@ def _plan_group(group: _Group, sheet_path: str, content_dir: str, rubric: Rubric
         report(first_row, group.id_column, f"group '{group.id}' is in more than one file: "
                + ", ".join(existing_files), "keep one of them (python build.py check says the same)")
         return None
-    existing: Group | None = None
+    existing = None
     if existing_files:
-        path = existing_files[0]
-        file_problems: list[Problem] = []
-        text = read_text(path, file_problems)
-        doc = parse_document(path, group.id, text, file_problems) if text is not None else None
-        existing, found = validate_group(doc, rubric, today) if doc and doc.data is not None else (None, [])
-        if file_problems or found:
-            report(first_row, group.id_column, f"{path} has problems of its own, so nothing is added to it",
+        existing = _read_existing(existing_files[0], group.id, rubric, today)
+        if existing is None:
+            report(first_row, group.id_column, f"{existing_files[0]} has problems of its own, so nothing is added to it",
                    "run `python build.py check`, fix the file, then import again")
             return None
+    path = existing.path if existing else os.path.join(content_dir, "groups", *group.id.split("/")) + "." + fmt
+    fields, field_rows = _group_fields(group, existing, report)
+    new_items, skipped = _new_assessments(group, existing, rubric, report)
+    if not new_items:
+        return path, None, existing is not None, [], skipped
+    if existing is None:
+        text, origins = _new_file(fields, field_rows, new_items, first_row, fmt, site)
+        newline = "\n"
     else:
-        path = os.path.join(content_dir, "groups", *group.id.split("/")) + "." + fmt
+        edited = _appended(existing, new_items, first_row, report)
+        if edited is None:
+            return None
+        text, origins = edited
+        newline = newline_of(path)
+    if not _passes_check(path, group, text, origins, rubric, today, report):
+        return None
+    return path, text.replace("\n", newline).encode(), existing is not None, new_items, skipped
 
+
+def _read_existing(path: str, group_id: str, rubric: Rubric, today: dt.date) -> _Existing | None:
+    """The file of an existing group, or None when it has problems of its own."""
+    problems: list[Problem] = []
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    doc = parse_document(path, group_id, text, problems)
+    if problems or doc.data is None:
+        return None
+    group, found = validate_group(doc, rubric, today)
+    return None if found else _Existing(path, text, doc, group)
+
+
+def _group_fields(group: _Group, existing: _Existing | None, report) -> tuple[dict, dict[str, int]]:
+    """A new group's fields from its rows (and the row each came from); for an existing group, checks only."""
     fields: dict = {}
     field_rows: dict[str, int] = {}
     for row, values in group.rows:
@@ -352,23 +388,32 @@ def _plan_group(group: _Group, sheet_path: str, content_dir: str, rubric: Rubric
                 continue
             value = values[column]
             if existing is not None:
-                known = _group_value(existing, column)
-                same = _same_text(value, known) if isinstance(value, str) and isinstance(known, str) else value == known
-                if not same:
-                    report(row, column, f"'{value}' differs from {path} ('{known if known is not None else ''}')",
+                known = _group_value(existing.group, column)
+                if not _same(value, known):
+                    report(row, column, f"'{value}' differs from {existing.path} ('{'' if known is None else known}')",
                            "import only adds assessments: change the group's data in its file, or leave this cell empty")
             elif column in fields:
-                same = _same_text(value, fields[column]) if isinstance(value, str) else value == fields[column]
-                if not same:
+                if not _same(value, fields[column]):
                     report(row, column, f"'{value}' differs from row {field_rows[column]} ('{fields[column]}')",
                            "the rows of one group must agree; leave the cell empty after the first row")
             else:
                 fields[column], field_rows[column] = value, row
+    return fields, field_rows
 
+
+def _same(value, known) -> bool:
+    if isinstance(value, str) and isinstance(known, str):
+        return _same_text(value, known)
+    return value == known
+
+
+def _new_assessments(group: _Group, existing: _Existing | None, rubric: Rubric,
+                     report) -> tuple[list[tuple[int, dict]], list[tuple[int, dt.date]]]:
+    """The rows' assessments to write (sorted by date), and the rows skipped as already there."""
     by_date: dict[dt.date, tuple[int, dict]] = {}
     new_items: list[tuple[int, dict]] = []
     skipped: list[tuple[int, dt.date]] = []
-    known_dates = {a.date: a for a in existing.assessments} if existing else {}
+    known_dates = {a.date: a for a in existing.group.assessments} if existing else {}
     for row, values in group.rows:
         if "tanggal" not in values:
             continue
@@ -377,50 +422,41 @@ def _plan_group(group: _Group, sheet_path: str, content_dir: str, rubric: Rubric
         if tanggal in known_dates:
             different = _differences(item, known_dates[tanggal])
             if different:
-                report(row, different[0], f"{tanggal.isoformat()} is already assessed in {path} with other values "
-                       f"(in {', '.join(different)})",
+                report(row, different[0], f"{tanggal.isoformat()} is already assessed in {existing.path} "
+                       f"with other values (in {', '.join(different)})",
                        "import never changes an assessment: edit the file, or remove this row")
             else:
                 skipped.append((row, tanggal))
-            continue
-        if tanggal in by_date:
+        elif tanggal in by_date:
             earlier_row, earlier = by_date[tanggal]
             if earlier != item:
                 report(row, "tanggal", f"{tanggal.isoformat()} is also on row {earlier_row} with other values",
                        "one assessment per group and date; remove one of the rows or fix a date")
             else:
                 skipped.append((row, tanggal))
-            continue
-        by_date[tanggal] = (row, item)
-        new_items.append((row, item))
+        else:
+            by_date[tanggal] = (row, item)
+            new_items.append((row, item))
     new_items.sort(key=lambda pair: pair[1]["tanggal"])
-    if not new_items:
-        return path, None, existing is not None, [], skipped
+    return new_items, skipped
 
-    if existing is None:
-        text, origins = _new_file(fields, field_rows, new_items, first_row, fmt, site)
-        newline = "\n"
-    else:
-        edited = _appended(path, text, doc, new_items, first_row, report)
-        if edited is None:
-            return None
-        text, origins = edited
-        newline = newline_of(path)
 
+def _passes_check(path: str, group: _Group, text: str, origins: dict[int, tuple[int, str]], rubric: Rubric,
+                  today: dt.date, report) -> bool:
+    """Validate the would-be file as ``check`` reads it; report problems at the row and column behind each line."""
     found: list[Problem] = []
     doc = parse_document(path, group.id, text, found)
     if doc.data is not None:
         found += validate_group(doc, rubric, today)[1]
     columns = set(converters(rubric)) | set(GROUP_COLUMNS)
+    first_row = group.rows[0][0]
     for p in found:
         row, column = origins.get(p.line, (first_row, ""))
         key = re.sub(r"\[\d+\]$", "", p.field.rsplit(".", 1)[-1])
         column = key if key in columns else column or group.id_column
         message = p.message if p.line in origins else f"{path}:{p.line}: {p.field}: {p.message}"
         report(row, column, message, p.hint)
-    if found:
-        return None
-    return path, text.replace("\n", newline).encode(), existing is not None, new_items, skipped
+    return not found
 
 
 def _origins(lines: list[Line], first_line: int, row: int) -> dict[int, tuple[int, str]]:
@@ -448,11 +484,12 @@ def _new_file(fields: dict, field_rows: dict, items: list[tuple[int, dict]], fir
 # Appending to an existing file
 
 
-def _appended(path: str, text: str, doc: Document, items: list[tuple[int, dict]], first_row: int, report):
+def _appended(existing: _Existing, items: list[tuple[int, dict]], first_row: int, report):
     """The file's text with ``items`` appended to its ``penilaian`` list, and the origin of each new line."""
+    path, text = existing.path, existing.text
     lines = text.split("\n")
     if path.endswith(".md"):
-        yaml_first, yaml_end = 1, doc.body_line - 2  # lines[1:yaml_end] are the front matter
+        yaml_first, yaml_end = 1, existing.doc.body_line - 2  # lines[1:yaml_end] are the front matter
     else:
         yaml_first, yaml_end = 0, len(lines) - (1 if text.endswith("\n") else 0)
     yaml_lines = lines[yaml_first:yaml_end]

@@ -226,3 +226,14 @@ def test_ambiguous_or_wrong_percentages_are_refused(cell):
     from ksm_site.validate import Invalid
     with pytest.raises(Invalid):
         cell_percent(cell)
+
+
+def test_new_groups_as_yaml_files(tmp_path):
+    content = write_content(tmp_path, {})
+    header = "id,nama,jenis,provinsi,kota,kecamatan,kelurahan,dibentuk,tanggal," + ",".join(INDICATORS) + "\n"
+    row = "a/b/ksm-c,KSM C,sosial,Jawa Timur,Kota Madiun,Taman,Pandean,2018-01-01,2019-01-01,1,70%,1,1,1,1,1,1,1\n"
+    assert run_import(tmp_path, content, "data.csv", header + row, "--format", "yaml") == 0
+    text = (content / "groups/a/b/ksm-c.yaml").read_text()
+    assert text.startswith("# yaml-language-server: $schema=https://ksm-site.github.io/ksm-site/schema/kelompok.json\n"
+                           "nama: KSM C\n")
+    assert main(["check", "--content", str(content)]) == 0
