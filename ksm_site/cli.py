@@ -1,6 +1,7 @@
 """Command line: parse arguments, call the pipeline, print problems, return an exit code.
 
-Exit codes: 0 success, 1 content errors, 2 wrong usage (argparse's own).
+Exit codes: 0 success, 1 content errors, 2 wrong usage (argparse's own) or an
+output folder or search indexer that cannot do its job.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Sequence, TextIO
 
 from . import pipeline
 from .errors import ContentError, Problem
+from .search import SearchIndexError
 from .write import OutputError
 
 COMMANDS = ("build", "check")
@@ -69,8 +71,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         print_problems(exc.problems, "text", stderr)
         print(f"Nothing was built; {args.out}/ is unchanged.", file=stderr)
         return 1
-    except OutputError as exc:
+    except (OutputError, SearchIndexError) as exc:
         print(f"error: {exc}", file=stderr)
+        print(f"Nothing was published; {args.out}/ is unchanged.", file=stderr)
         return 2
     print(f"Built {len(checked.groups)} groups into {args.out}/: "
           f"{stats.written} files written, {stats.unchanged} unchanged.", file=stderr)
