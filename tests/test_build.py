@@ -253,3 +253,16 @@ def test_search_index_is_built_for_both_languages(tmp_path):
     first = files_under(tmp_path / "out")
     build(content, tmp_path / "again")
     assert files_under(tmp_path / "again") == first  # the index, too, is the same bytes every time
+
+
+@pytest.mark.parametrize("languages, root_lang, other", [("[id]", "id", None), ("[en, id]", "en", "id")])
+def test_site_yaml_chooses_the_languages(tmp_path, languages, root_lang, other):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP})
+    settings = (content / "site.yaml").read_text().replace("bahasa: [id, en]", f"bahasa: {languages}")
+    (content / "site.yaml").write_text(settings)
+    build(content, tmp_path / "out")
+    assert f'<html lang="{root_lang}">' in (tmp_path / "out/index.html").read_text()
+    if other is None:
+        assert not (tmp_path / "out/en").exists() and 'hreflang="en"' not in (tmp_path / "out/index.html").read_text()
+    else:
+        assert f'<html lang="{other}">' in (tmp_path / f"out/{other}/index.html").read_text()
