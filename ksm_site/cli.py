@@ -1,6 +1,7 @@
 """Command line: parse arguments, call the pipeline, print problems, return an exit code.
 
-Exit codes: 0 success, 1 content errors, 2 wrong usage (argparse's own).
+Exit codes: 0 success, 1 content errors, 2 wrong usage (argparse's own) or an
+output folder or search indexer that cannot do its job.
 
 Content errors include the rows of a spreadsheet ``import`` refuses; wrong
 usage includes arguments a command refuses (``new`` for a group that exists,
@@ -19,6 +20,7 @@ from typing import Sequence, TextIO
 
 from . import diff, importer, pipeline, report, scaffold, serve, sheet
 from .errors import ContentError
+from .search import SearchIndexError
 from .write import OutputError
 
 COMMANDS = ("build", "check", "new", "import", "diff", "serve")
@@ -119,8 +121,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         stderr.write(report.text_report(exc.problems, wants_colour(stderr)))
         print(f"Nothing was built; {args.out}/ is unchanged.", file=stderr)
         return 1
-    except OutputError as exc:
+    except (OutputError, SearchIndexError) as exc:
         print(f"error: {exc}", file=stderr)
+        print(f"Nothing was published; {args.out}/ is unchanged.", file=stderr)
         return 2
     print(f"Built {len(checked.groups)} groups into {args.out}/: "
           f"{stats.written} files written, {stats.unchanged} unchanged.", file=stderr)

@@ -1,4 +1,4 @@
-"""Wires the steps: load -> validate -> score -> analyse -> render -> write.
+"""Wires the steps: load -> validate -> score -> analyse -> render -> write (-> search index).
 
 ``make_site`` builds the whole site in memory and returns ``{path: bytes}``;
 ``build`` hands that to the writer. Nothing is written unless every file of
@@ -21,8 +21,9 @@ from .errors import ContentError, Problem
 from .export import data_files
 from .load import read_content
 from .model import Group, Rubric, Site
-from .render import render_group_pages, render_programme_pages, static_files
+from .render import render_group_pages, render_programme_pages, sitemap, static_files
 from .schema import SCHEMA_PATH, schema_bytes
+from .search import index_site
 from .score import as_of_date, score_group
 from .validate import validate_group, validate_settings
 from .write import WriteStats, write_site
@@ -104,6 +105,7 @@ def make_site(checked: Checked, as_of: dt.date | None = None, jobs: int = 1) -> 
         pages = render_programme_pages(programme, checked.rubric, checked.site, lang)
         pages.update(_group_pages(programme, checked, lang, jobs))
         files.update((path, text.encode()) for path, text in pages.items())
+    files.update((path, text.encode()) for path, text in sitemap(checked.site, files).items())
     files.update(data_files(programme, checked.rubric))
     files.update(static_files())
     files[SCHEMA_PATH] = schema_bytes(checked.rubric, checked.site)
@@ -140,4 +142,4 @@ def build(content_dir: str, out_dir: str, today: dt.date, as_of: dt.date | None 
     """Check the content, build the site in memory, then replace ``out_dir`` with it."""
     checked = read_valid_content(content_dir, today)
     files = make_site(checked, as_of, jobs or os.cpu_count() or 1)
-    return checked, write_site(files, out_dir)
+    return checked, write_site(files, out_dir, finish=index_site)

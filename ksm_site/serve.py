@@ -30,6 +30,7 @@ from .errors import ContentError
 from .pipeline import build
 from .render import TEMPLATES
 from .report import text_report
+from .search import SearchIndexError
 from .write import OutputError
 
 HOST = "127.0.0.1"
@@ -86,8 +87,8 @@ class Preview:
             self.log.write("Not rebuilt: the previous site is still served.\n")
             self.log.flush()
             return False
-        except OutputError as exc:
-            self.log.write(f"error: {exc}\n")
+        except (OutputError, SearchIndexError) as exc:
+            self.log.write(f"error: {exc}; the previous site is still served\n")
             self.log.flush()
             return False
         self.log.write(f"Built {len(checked.groups)} groups: {stats.written} files written, "

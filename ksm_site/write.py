@@ -7,6 +7,10 @@ every other file is written. Then the new folder is swapped in with two
 renames and the old one removed. If anything fails before the swap, the new
 folder is deleted and the previous output is untouched.
 
+A ``finish`` step may add files to the new folder before the swap (the
+search index is built from the finished pages); its files are kept as
+hard links too when their bytes did not change.
+
 Two builds into the same folder never interleave: a lock file next to it
 (``.<name>.lock``) makes the second wait until the first has finished.
 
@@ -24,6 +28,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Callable
 
 
 class OutputError(Exception):
@@ -60,8 +65,8 @@ def _safe_target(root: str, relpath: str) -> str:
     return os.path.join(root, *parts)
 
 
-def write_site(files: dict[str, bytes], out_dir: str) -> WriteStats:
-    """Replace ``out_dir`` with exactly ``files`` (relative path -> bytes)."""
+def write_site(files: dict[str, bytes], out_dir: str, finish: Callable[[str], None] | None = None) -> WriteStats:
+    """Replace ``out_dir`` with exactly ``files`` (relative path -> bytes), plus what ``finish(folder)`` adds."""
     parent, name = _split(out_dir)
     live = os.path.join(parent, name)
     if os.path.exists(live) and not os.path.isdir(live):
@@ -82,11 +87,34 @@ def write_site(files: dict[str, bytes], out_dir: str) -> WriteStats:
                     with open(target, "wb") as f:
                         f.write(data)
                     written += 1
+            if finish is not None:
+                finish(fresh)
+                kept = _link_unchanged(fresh, live, set(files))
+                unchanged += kept
             _swap(fresh, live, parent, name)
         except BaseException:
             shutil.rmtree(fresh, ignore_errors=True)
             raise
     return WriteStats(written, unchanged)
+
+
+def _link_unchanged(fresh: str, live: str, known: set[str]) -> int:
+    """Replace files that ``finish`` wrote with hard links to identical previous ones; how many."""
+    kept = 0
+    for folder, _, names in os.walk(fresh):
+        for name in names:
+            path = os.path.join(folder, name)
+            relpath = os.path.relpath(path, fresh).replace(os.sep, "/")
+            if relpath in known:
+                continue
+            previous = os.path.join(live, *relpath.split("/"))
+            with open(path, "rb") as f:
+                data = f.read()
+            if _same_bytes(previous, data):
+                os.unlink(path)
+                os.link(previous, path)
+                kept += 1
+    return kept
 
 
 def _same_bytes(path: str, data: bytes) -> bool:
