@@ -105,23 +105,23 @@ class Frame:
         return root + head + f'<g class="data">{layer}</g>' + tail + "</svg>"
 
 
-_PLACEHOLDER = "ksm-data-layer"
+_DATA_LAYER = "ksm-data-layer"
 
 
 def _figure(height: float) -> Figure:
     return Figure(figsize=(WIDTH / 72, height / 72), dpi=72)
 
 
-def _placeholder(ax) -> None:
+def _anchor_data_layer(ax) -> None:
     """An invisible artist whose group in the SVG marks where the data layer goes."""
-    ax.add_line(Line2D([0], [0], alpha=0, gid=_PLACEHOLDER, zorder=2.5))
+    ax.add_line(Line2D([0], [0], alpha=0, gid=_DATA_LAYER, zorder=2.5))
 
 
 def _make_frame(draw, axes) -> Frame:
     """Draw a frame with ``draw(axes) -> (figure, axes)`` and keep it as SVG text with its data map."""
     with matplotlib.rc_context(RC):
         fig, ax = draw(axes)
-        _placeholder(ax)
+        _anchor_data_layer(ax)
         return _frame(fig, ax)
 
 
@@ -155,9 +155,9 @@ def _clean(svg: str) -> tuple[str, str]:
     defined = set(re.findall(r' id="([^"]+)"', body))
     referenced = defined & set(re.findall(r"#([A-Za-z_][\w.-]*)", body))
     body = re.sub(r' id="([^"]+)"', lambda m: f' id="__ID__-{m.group(1)}"' if m.group(1) in referenced
-                  or m.group(1) == _PLACEHOLDER else "", body)
+                  or m.group(1) == _DATA_LAYER else "", body)
     body = re.sub(r"#([A-Za-z_][\w.-]*)", lambda m: f"#__ID__-{m.group(1)}" if m.group(1) in referenced else m.group(0), body)
-    match = re.search(r'<g id="__ID__-' + _PLACEHOLDER + r'">.*?</g>', body, flags=re.S)
+    match = re.search(r'<g id="__ID__-' + _DATA_LAYER + r'">.*?</g>', body, flags=re.S)
     return body[: match.start()], body[match.end():]
 
 
