@@ -51,6 +51,12 @@ def group_record(g: ScoredGroup) -> dict:
     }
 
 
+def group_json_files(programme: Programme) -> dict[str, bytes]:
+    """Each group's record on its own, next to its page, for the page's download link."""
+    return {f"kelompok/{g.id}/data.json": (json.dumps(group_record(g), ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+            for g in programme.groups}
+
+
 def groups_json(programme: Programme) -> bytes:
     records = [group_record(g) for g in sorted(programme.groups, key=lambda g: g.id)]
     data = {"as_of": programme.as_of.isoformat() if programme.as_of else None, "groups": records}
@@ -126,4 +132,5 @@ def data_files(programme: Programme, rubric: Rubric) -> dict[str, bytes]:
         "data/groups.json": groups_json(programme),
         "data/groups.csv": groups_csv(programme),
         "data/penilaian.csv": assessments_csv(programme, rubric),
+        **group_json_files(programme),
     }

@@ -221,6 +221,29 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
 
 
+def group_id_problem(group_id: str) -> str:
+    """Why ``group_id`` cannot name a group file (the rule of ``_discover``), or ''."""
+    bad = [part for part in group_id.split("/") if not SEGMENT.fullmatch(part)]
+    if not bad:
+        return ""
+    return (f"'{bad[0]}' is not allowed in a group id: use lowercase letters a-z, digits and single hyphens, "
+            f"folders separated by '/', e.g. kab-madiun/jiwan/ksm-maju")
+
+
+def group_files(content_dir: str, group_id: str) -> list[str]:
+    """The files that hold group ``group_id`` now (one, or none; more is a problem ``check`` reports)."""
+    base = os.path.join(content_dir, "groups", *group_id.split("/"))
+    return [base + suffix for suffix in GROUP_SUFFIXES if os.path.lexists(base + suffix)]
+
+
+def newline_of(path: str) -> str:
+    """The line ending a text file uses: CRLF if its first line ends so, else LF."""
+    with open(path, "rb") as f:
+        head = f.read(64 * 1024)
+    end = head.find(b"\n")
+    return "\r\n" if end > 0 and head[end - 1:end] == b"\r" else "\n"
+
+
 def read_document(path: str, doc_id: str, problems: list[Problem]) -> Document:
     """Read one file; problems go to ``problems`` and leave ``data`` None."""
     text = read_text(path, problems)
@@ -239,7 +262,9 @@ def parse_document(path: str, doc_id: str, text: str, problems: list[Problem]) -
     """A document from text in memory; pure, so tests can feed it anything.
 
     ``path`` only names the file in problems and tells a Markdown file
-    (``.md``: front matter and story) from a data file.
+    (``.md``: front matter and story) from a data file. ``import`` checks
+    the files it is about to write with this, exactly as ``check`` would
+    read them from disk.
     """
     if _CONTROL.search(text):
         _report_control_characters(path, text, problems)

@@ -1,4 +1,4 @@
-"""Wires the steps: load -> validate -> score -> analyse -> render -> write.
+"""Wires the steps: load -> validate -> score -> analyse -> render -> write (-> search index).
 
 ``make_site`` builds the whole site in memory and returns ``{path: bytes}``;
 ``build`` hands that to the writer. Nothing is written unless every file of
@@ -21,7 +21,9 @@ from .errors import ContentError, Problem
 from .export import data_files
 from .load import read_content
 from .model import Group, Rubric, Site
-from .render import render_group_pages, render_programme_pages, static_files
+from .render import render_group_pages, render_programme_pages, sitemap, static_files
+from .schema import SCHEMA_PATH, schema_bytes
+from .search import index_site
 from .score import as_of_date, score_group
 from .validate import validate_group, validate_settings
 from .write import WriteStats, write_site
@@ -37,8 +39,25 @@ class Checked:
     groups: tuple[Group, ...]
 
 
-def read_valid_content(content_dir: str, today: dt.date) -> Checked:
-    """Load and validate everything; raise ``ContentError`` with every problem found."""
+@dataclass(frozen=True)
+class Partial:
+    """What of the content is valid, and every problem: for tools that go on despite errors.
+
+    ``groups`` holds every group file that is valid on its own; ``broken``
+    the ids of the group files that are not (all of them when the rubric is
+    invalid). ``diff`` compares what it can; ``new`` looks at the valid
+    groups next to the one it scaffolds.
+    """
+
+    rubric: Rubric | None
+    site: Site | None
+    groups: tuple[Group, ...]
+    broken: frozenset[str]
+    problems: tuple[Problem, ...]
+
+
+def read_content_partly(content_dir: str, today: dt.date) -> Partial:
+    """Load and validate everything, keeping what is valid next to every problem found."""
     content = read_content(content_dir)
     problems: list[Problem] = list(content.problems)
     rubric, site, settings_problems = validate_settings(content)
@@ -50,9 +69,17 @@ def read_valid_content(content_dir: str, today: dt.date) -> Checked:
             problems += found
             if group is not None:
                 groups.append(group)
-    if problems or rubric is None or site is None:
-        raise ContentError(problems)
-    return Checked(rubric, site, tuple(groups))
+    valid = {g.id for g in groups}
+    broken = frozenset(doc.id for doc in content.groups if doc.id not in valid)
+    return Partial(rubric, site, tuple(groups), broken, tuple(problems))
+
+
+def read_valid_content(content_dir: str, today: dt.date) -> Checked:
+    """Load and validate everything; raise ``ContentError`` with every problem found."""
+    partial = read_content_partly(content_dir, today)
+    if partial.problems or partial.rubric is None or partial.site is None:
+        raise ContentError(partial.problems)
+    return Checked(partial.rubric, partial.site, partial.groups)
 
 
 def check(content_dir: str, today: dt.date) -> list[Problem]:
@@ -71,15 +98,17 @@ def make_programme(checked: Checked, as_of: dt.date | None) -> Programme:
 
 
 def make_site(checked: Checked, as_of: dt.date | None = None, jobs: int = 1) -> dict[str, bytes]:
-    """Every output file, in memory."""
+    """Every output file, in memory: pages, data, static files and the group files' JSON Schema."""
     programme = make_programme(checked, as_of)
     files: dict[str, bytes] = {}
     for lang in checked.site.languages:
         pages = render_programme_pages(programme, checked.rubric, checked.site, lang)
         pages.update(_group_pages(programme, checked, lang, jobs))
         files.update((path, text.encode()) for path, text in pages.items())
+    files.update((path, text.encode()) for path, text in sitemap(checked.site, files).items())
     files.update(data_files(programme, checked.rubric))
     files.update(static_files())
+    files[SCHEMA_PATH] = schema_bytes(checked.rubric, checked.site)
     return files
 
 
@@ -113,4 +142,4 @@ def build(content_dir: str, out_dir: str, today: dt.date, as_of: dt.date | None 
     """Check the content, build the site in memory, then replace ``out_dir`` with it."""
     checked = read_valid_content(content_dir, today)
     files = make_site(checked, as_of, jobs or os.cpu_count() or 1)
-    return checked, write_site(files, out_dir)
+    return checked, write_site(files, out_dir, finish=index_site)

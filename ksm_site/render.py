@@ -14,77 +14,23 @@ from a sub-path and from a copy opened straight from disk.
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import os
-from decimal import Decimal
 from functools import lru_cache
+from xml.sax.saxutils import escape
 from typing import Any, Iterable
 
 import jinja2
 import nh3
-from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
-from babel.support import NullTranslations, Translations
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from .analyse import AreaSummary, Programme
+from .figures import Figures
+from .i18n import BABEL_LOCALES, LANGUAGE_NAMES, Lang, translations
 from .model import DISSOLVED, NOT_ASSESSED, Rubric, ScoredAssessment, ScoredGroup, Site, Text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEMPLATES = os.path.join(ROOT, "templates")
-LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
-BABEL_LOCALES = {"id": "id_ID", "en": "en_GB"}
-"""Babel locale per site language; British English writes '30 June 2024'."""
-
-
-# --------------------------------------------------------------------------
-# Language: translations and formatting
-
-
-@lru_cache(maxsize=None)
-def translations(lang: str) -> NullTranslations:
-    """The gettext catalogue of a language; message ids are English."""
-    path = os.path.join(LOCALE_DIR, lang, "LC_MESSAGES", "messages.po")
-    if lang == "en" or not os.path.exists(path):
-        return NullTranslations()
-    with open(path, "rb") as f:
-        catalog = read_po(f, locale=lang)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
-
-
-class Lang:
-    """Everything a context builder needs to speak one language."""
-
-    def __init__(self, code: str):
-        self.code = code
-        self.locale = BABEL_LOCALES[code]
-        self._ = translations(code).gettext
-        self.ngettext = translations(code).ngettext
-
-    def text(self, value: Text) -> str:
-        return value.get(self.code)
-
-    def date(self, value: dt.date | None) -> str:
-        return format_date(value, "d MMMM y", locale=self.locale) if value else ""
-
-    def short_date(self, value: dt.date | None) -> str:
-        return format_date(value, "d MMM y", locale=self.locale) if value else ""
-
-    def score(self, tenths: int) -> str:
-        return format_decimal(Decimal(tenths) / 10, "0.0", locale=self.locale)
-
-    def number(self, value) -> str:
-        return format_decimal(value, "#,##0.##", locale=self.locale)
-
-    def percent(self, value: Decimal) -> str:
-        return format_decimal(value, "0.##", locale=self.locale) + "%"
 
 
 # --------------------------------------------------------------------------
@@ -158,6 +104,11 @@ def group_path(group_id: str) -> str:
     return f"kelompok/{group_id}/index.html"
 
 
+def group_json_path(group_id: str) -> str:
+    """One group's record (as in ``data/groups.json``), next to its page in the default language."""
+    return f"kelompok/{group_id}/data.json"
+
+
 def area_path(slugs: tuple[str, ...]) -> str:
     return "/".join(("wilayah", *slugs, "index.html"))
 
@@ -166,12 +117,18 @@ INDEX = "index.html"
 AREAS = "wilayah/index.html"
 WARNINGS = "perlu-perhatian/index.html"
 METHOD = "metodologi/index.html"
+SEARCH = "cari/index.html"
 
 
 def relative(from_page: str, target: str) -> str:
     """A link from one output file to another, both relative to the site root."""
     depth = from_page.count("/")
     return "../" * depth + target
+
+
+def canonical_url(site: Site, full: str) -> str:
+    """The page's public address: ``base_url`` + its path, without a trailing ``index.html``."""
+    return site.base_url + (full[: -len("index.html")] if full.endswith("index.html") else full)
 
 
 def language_prefix(site: Site, lang: str) -> str:
@@ -194,14 +151,19 @@ class Renderer:
         self.prefix = language_prefix(site, lang)
         self.env = environment(lang)
         self.groups = {g.id: g for g in programme.groups}
+        self.figures = Figures(programme, rubric, self.lang)
         self.status_class = {DISSOLVED: "st-gone", NOT_ASSESSED: "st-none",
                              **{s.key: f"st-{n}" for n, s in enumerate(rubric.stages)}}
 
     # --- shared pieces -----------------------------------------------------
 
     def page(self, path: str, template: str, title: str, description: str,
-             breadcrumbs: list[tuple[str, str]], **context: Any) -> tuple[str, str]:
-        """Render one page; ``path`` is relative to this language's root."""
+             breadcrumbs: list[tuple[str, str]], indexed: bool = True, **context: Any) -> tuple[str, str]:
+        """Render one page; ``path`` is relative to this language's root.
+
+        ``indexed`` pages are what the search finds (group, area, warning and
+        methodology pages), not the lists of everything.
+        """
         _ = self.lang._
         full = self.prefix + path
         nav = [(_("Home"), INDEX), (_("Areas"), AREAS), (_("Needs attention"), WARNINGS), (_("Methodology"), METHOD)]
@@ -211,7 +173,15 @@ class Renderer:
             "site_title": self.lang.text(self.site.title),
             "title": title,
             "description": description,
+            "canonical": canonical_url(self.site, full),
+            "alternates": [{"code": code, "href": canonical_url(self.site, language_prefix(self.site, code) + path)}
+                           for code in self.site.languages],
+            "default_href": canonical_url(self.site, language_prefix(self.site, self.site.languages[0]) + path),
+            "og_locale": BABEL_LOCALES[self.lang.code],
             "css_href": relative(full, "static/style.css"),
+            "script_href": relative(full, "static/ksm.js"),
+            "icon_href": relative(full, "static/favicon.svg"),
+            "search_href": relative(path, SEARCH),
             "nav": [{"label": label, "href": relative(path, target), "current": target == path} for label, target in nav],
             "breadcrumbs": [{"label": label, "href": relative(path, target) if target else ""}
                             for label, target in breadcrumbs],
@@ -219,6 +189,7 @@ class Renderer:
             "as_of": self.lang.date(self.p.as_of),
             "data_href": relative(full, "data/"),
             "status_headers": [self.status_name(k) for k in self.rubric.status_keys],
+            "indexed": indexed,
         }
         return full, self.env.get_template(template).render(**base, **context)
 
@@ -236,13 +207,16 @@ class Renderer:
             trail.append((area.names[-1], area_path(area.slugs)))
         return trail
 
-    def group_rows(self, page: str, ids: Iterable[str]) -> list[dict]:
+    def group_rows(self, page: str, ids: Iterable[str], area_depth: int = 1) -> list[dict]:
+        """Table rows; ``area_depth`` is the wilayah level the area filter offers (1 kecamatan, 2 kelurahan)."""
         rows = []
         for group_id in ids:
             g = self.groups[group_id]
             w = g.group.wilayah
             latest = g.latest
             rows.append({
+                "filter_area": self.filter_area(g, area_depth),
+                "status_rank": self.rubric.status_keys.index(g.status),
                 "name": g.group.nama,
                 "href": relative(page, group_path(g.id)),
                 "area": f"{w.kelurahan}, {w.kecamatan}",
@@ -259,6 +233,27 @@ class Renderer:
                 "last_iso": latest.date.isoformat() if latest else "",
             })
         return rows
+
+    @staticmethod
+    def filter_area(g: ScoredGroup, depth: int) -> str:
+        w = g.group.wilayah
+        names = (w.kota, w.kecamatan, w.kelurahan)
+        if depth >= len(names):
+            return ""
+        return f"{names[depth]} ({names[depth - 1]})" if depth else names[0]
+
+    def filters(self, rows: list[dict]) -> dict:
+        """The choices of a group table's filter form: only values that occur in it."""
+        _ = self.lang._
+        present = {r["status"] for r in rows}
+        jenis = {r["jenis_key"] for r in rows}
+        areas = sorted({r["filter_area"] for r in rows if r["filter_area"]}, key=str.casefold)
+        return {
+            "statuses": [{"value": k, "label": self.status_name(k)} for k in self.rubric.status_keys if k in present],
+            "jenis": [{"value": j.key, "label": self.lang.text(j.name)} for j in self.rubric.jenis if j.key in jenis],
+            "areas": [{"value": a, "label": a} for a in areas] if len(areas) > 1 else [],
+            "count_template": _("Showing {shown} of {total} groups"),
+        }
 
     def counts(self, area: AreaSummary) -> list[dict]:
         total = area.counts.total
@@ -278,15 +273,19 @@ class Renderer:
     def index(self) -> tuple[str, str]:
         _ = self.lang._
         whole = self.p.areas[()]
+        rows = self.group_rows(INDEX, whole.group_ids)
         return self.page(
             INDEX, "index.html", self.lang.text(self.site.title), self.lang.text(self.site.description), [],
+            indexed=False,
+            filters=self.filters(rows),
             intro=self.lang.text(self.site.description),
             counts=self.counts(whole),
             total=self.lang.number(whole.counts.total),
             warned=self.lang.number(whole.counts.warned),
             warned_href=WARNINGS,
+            figures=self.figures.area(whole, _("the whole programme")),
             areas=self.area_rows(INDEX, whole.children),
-            rows=self.group_rows(INDEX, whole.group_ids),
+            rows=rows,
             downloads=self.downloads(INDEX),
         )
 
@@ -321,7 +320,7 @@ class Renderer:
                 })
             tree.append({"area": self.area_rows(AREAS, (kota,))[0], "kecamatan": kecamatan_rows})
         return self.page(AREAS, "areas.html", _("Areas"), _("Every area with KSM groups, and how many are in each stage."),
-                         [(_("Home"), INDEX), (_("Areas"), "")], tree=tree)
+                         [(_("Home"), INDEX), (_("Areas"), "")], indexed=False, tree=tree)
 
     def area(self, area: AreaSummary) -> tuple[str, str]:
         _ = self.lang._
@@ -329,6 +328,7 @@ class Renderer:
         level_names = {"kota": _("City / regency"), "kecamatan": _("District (kecamatan)"),
                        "kelurahan": _("Village (kelurahan/desa)")}
         child_level = {"kota": _("Districts"), "kecamatan": _("Villages"), "kelurahan": ""}[area.level]
+        rows = self.group_rows(path, area.group_ids, area_depth=len(area.names))
         return self.page(
             path, "area.html", area.names[-1],
             _("KSM groups in %(area)s: stages, scores and warnings.") % {"area": ", ".join(reversed(area.names))},
@@ -339,8 +339,10 @@ class Renderer:
             total=self.lang.number(area.counts.total),
             warned=self.lang.number(area.counts.warned),
             child_level=child_level,
+            figures=self.figures.area(area, area.names[-1]),
             children=self.area_rows(path, area.children),
-            rows=self.group_rows(path, area.group_ids),
+            rows=rows,
+            filters=self.filters(rows),
             downloads=self.downloads(path),
         )
 
@@ -378,6 +380,7 @@ class Renderer:
             assessment_count=lang.ngettext("%(num)d assessment", "%(num)d assessments", len(g.assessments)) % {"num": len(g.assessments)},
             facts=facts,
             guidance=self.guidance(g),
+            figures=[self.figures.progression(g), self.figures.pentagon(g)],
             warnings=[{"name": lang.text(r.name), "meaning": lang.text(r.meaning), "advice": lang.text(r.advice)}
                       for r in self.rubric.warnings if r.key in g.warnings],
             assessments=[self.assessment(a, g) for a in reversed(g.assessments)],
@@ -386,6 +389,7 @@ class Renderer:
             story=markdown_html(group.story),
             area_href=relative(path, area_path(self.p.area_of[g.id])),
             area_name=w.kelurahan,
+            json_href=relative(self.prefix + path, group_json_path(g.id)),
         )
 
     def guidance(self, g: ScoredGroup) -> dict:
@@ -394,15 +398,16 @@ class Renderer:
         lang = self.lang
         if g.status == DISSOLVED:
             return {"summary": _("This group dissolved on %(date)s. It is no longer assessed.") % {"date": lang.date(g.group.bubar)},
-                    "gate_text": "", "gates": [], "steps": []}
+                    "gate_text": "", "gates": [], "steps_text": "", "steps": []}
         if g.status == NOT_ASSESSED:
             return {"summary": _("This group has not been assessed yet. Schedule its first assessment with the facilitator."),
-                    "gate_text": "", "gates": [], "steps": []}
+                    "gate_text": "", "gates": [], "steps_text": "", "steps": []}
         latest = g.latest
         if g.next_stage is None:
             return {"summary": _("This group is at the highest stage, %(stage)s. Keep it there: assess it every year "
                                  "and watch the indicators below.") % {"stage": self.status_name(g.status)},
-                    "gate_text": "", "gates": [], "steps": [self.step(latest, key) for key in g.focus]}
+                    "gate_text": "", "gates": [], "steps_text": _("Where the group has the most room to grow:"),
+                    "steps": [self.step(latest, key) for key in g.focus]}
         nxt = g.next_stage
         target = self.status_name(nxt.stage)
         min_score = lang.number(self.rubric.stage(nxt.stage).min_score)
@@ -421,8 +426,11 @@ class Renderer:
                                       len(gates)) % {"num": len(gates)}
         else:
             gate_text = _("Every requirement of %(stage)s is already met.") % {"stage": target}
+        gated = {s.indicator for s in nxt.unmet_gates}
         return {"summary": points, "gate_text": gate_text, "gates": gates,
-                "steps": [self.step(latest, key) for key in nxt.suggestions]}
+                "steps_text": (_("Then, where the group has the most room to grow:") if gates
+                               else _("Where the group has the most room to grow:")),
+                "steps": [self.step(latest, key) for key in nxt.suggestions if key not in gated]}
 
     def step(self, latest: ScoredAssessment, key: str, target: int | None = None) -> dict:
         _ = self.lang._
@@ -463,6 +471,7 @@ class Renderer:
         for rule in self.rubric.warnings:
             sections.append({"key": rule.key, "name": self.lang.text(rule.name), "meaning": self.lang.text(rule.meaning),
                              "advice": self.lang.text(rule.advice),
+                             "table_id": f"groups-{rule.key}",
                              "rows": self.group_rows(WARNINGS, self.p.warnings[rule.key])})
         return self.page(WARNINGS, "warnings.html", _("Needs attention"),
                          _("Active KSM groups with an early warning, and what to do about each."),
@@ -519,10 +528,16 @@ class Renderer:
     def not_found(self) -> tuple[str, str]:
         _ = self.lang._
         return self.page("404.html", "404.html", _("Page not found"), _("This page does not exist."),
-                         [(_("Home"), INDEX), (_("Page not found"), "")])
+                         [(_("Home"), INDEX), (_("Page not found"), "")], indexed=False,
+                         base_href=self.site.base_url + self.prefix)
 
-
-LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+    def search(self) -> tuple[str, str]:
+        _ = self.lang._
+        full = self.prefix + SEARCH
+        return self.page(SEARCH, "search.html", _("Search"), _("Search the groups, areas and indicators."),
+                         [(_("Home"), INDEX), (_("Search"), "")], indexed=False,
+                         root_href=relative(full, ""), pagefind_css=relative(full, "pagefind/pagefind-ui.css"),
+                         pagefind_js=relative(full, "pagefind/pagefind-ui.js"))
 
 
 @lru_cache(maxsize=None)
@@ -550,9 +565,21 @@ def render_group_pages(programme: Programme, rubric: Rubric, site: Site, lang: s
 def render_programme_pages(programme: Programme, rubric: Rubric, site: Site, lang: str) -> dict[str, str]:
     """Every page that is not one group's, in one language."""
     r = Renderer(programme, rubric, site, lang)
-    pages = [r.index(), r.areas_index(), r.warnings_page(), r.methodology(), r.not_found()]
+    pages = [r.index(), r.areas_index(), r.warnings_page(), r.methodology(), r.not_found(), r.search()]
     pages += [r.area(area) for slugs, area in sorted(programme.areas.items()) if slugs]
     return dict(pages)
+
+
+def sitemap(site: Site, pages: Iterable[str]) -> dict[str, str]:
+    """``sitemap.xml`` listing every page but the 404 and search pages, and ``robots.txt`` pointing at it."""
+    urls = [canonical_url(site, p) for p in sorted(pages)
+            if p.endswith(".html") and not p.endswith("404.html") and not p.endswith(SEARCH)]
+    body = "".join(f"<url><loc>{escape(u)}</loc></url>\n" for u in urls)
+    return {
+        "sitemap.xml": ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n"),
+        "robots.txt": f"User-agent: *\nAllow: /\nSitemap: {site.base_url}sitemap.xml\n",
+    }
 
 
 def static_files() -> dict[str, bytes]:

@@ -1,4 +1,4 @@
-"""The only writer of the output folder.
+"""The only writer of the output folder, and of the group files that `new` and `import` make.
 
 A build never writes into the live site. ``write_site`` fills a new sibling
 folder (``.<name>.new-*``): a file whose bytes equal the previous output's is
@@ -7,8 +7,17 @@ every other file is written. Then the new folder is swapped in with two
 renames and the old one removed. If anything fails before the swap, the new
 folder is deleted and the previous output is untouched.
 
+A ``finish`` step may add files to the new folder before the swap (the
+search index is built from the finished pages); its files are kept as
+hard links too when their bytes did not change.
+
 Two builds into the same folder never interleave: a lock file next to it
 (``.<name>.lock``) makes the second wait until the first has finished.
+
+``write_content_file`` writes one group file the same way: the bytes go to
+a hidden temporary file in the same folder (``check`` skips hidden files),
+which then takes the file's name in one step, so a reader never sees half a
+file.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Callable
 
 
 class OutputError(Exception):
@@ -55,19 +65,19 @@ def _safe_target(root: str, relpath: str) -> str:
     return os.path.join(root, *parts)
 
 
-def write_site(files: dict[str, bytes], out_dir: str) -> WriteStats:
-    """Replace ``out_dir`` with exactly ``files`` (relative path -> bytes).
+def write_site(files: dict[str, bytes], out_dir: str, finish: Callable[[str], None] | None = None) -> WriteStats:
+    """Replace ``out_dir`` with exactly ``files`` (relative path -> bytes), plus what ``finish(folder)`` adds.
 
     A file system error (disk full, no permission, a name too long) is an
     ``OutputError``, raised after the new folder is removed.
     """
     try:
-        return _write_site(files, out_dir)
+        return _write_site(files, out_dir, finish)
     except OSError as exc:
         raise OutputError(f"cannot write {out_dir}: {exc}") from exc
 
 
-def _write_site(files: dict[str, bytes], out_dir: str) -> WriteStats:
+def _write_site(files: dict[str, bytes], out_dir: str, finish: Callable[[str], None] | None) -> WriteStats:
     parent, name = _split(out_dir)
     live = os.path.join(parent, name)
     if os.path.exists(live) and not os.path.isdir(live):
@@ -88,11 +98,34 @@ def _write_site(files: dict[str, bytes], out_dir: str) -> WriteStats:
                     with open(target, "wb") as f:
                         f.write(data)
                     written += 1
+            if finish is not None:
+                finish(fresh)
+                kept = _link_unchanged(fresh, live, set(files))
+                unchanged += kept
             _swap(fresh, live, parent, name)
         except BaseException:
             shutil.rmtree(fresh, ignore_errors=True)
             raise
     return WriteStats(written, unchanged)
+
+
+def _link_unchanged(fresh: str, live: str, known: set[str]) -> int:
+    """Replace files that ``finish`` wrote with hard links to identical previous ones; how many."""
+    kept = 0
+    for folder, _, names in os.walk(fresh):
+        for name in names:
+            path = os.path.join(folder, name)
+            relpath = os.path.relpath(path, fresh).replace(os.sep, "/")
+            if relpath in known:
+                continue
+            previous = os.path.join(live, *relpath.split("/"))
+            with open(path, "rb") as f:
+                data = f.read()
+            if _same_bytes(previous, data):
+                os.unlink(path)
+                os.link(previous, path)
+                kept += 1
+    return kept
 
 
 def _same_bytes(path: str, data: bytes) -> bool:
@@ -120,3 +153,30 @@ def _swap(fresh: str, live: str, parent: str, name: str) -> None:
         raise
     shutil.rmtree(retired, ignore_errors=True)
 
+
+
+def write_content_file(path: str, data: bytes, replace: bool) -> None:
+    """Write ``path`` atomically. ``replace`` False: fail with ``FileExistsError`` if it exists.
+
+    A new file is linked into place (``os.link`` never overwrites, so a file
+    that appeared meanwhile is kept); a replaced file keeps its permissions.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if replace:
+            os.chmod(temp, os.stat(path).st_mode & 0o7777)
+            os.replace(temp, path)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
+            os.link(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)

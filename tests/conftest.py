@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import textwrap
 from decimal import Decimal
@@ -120,3 +121,14 @@ def write_content(root: Path, files: dict[str, str | bytes], settings: bool = Tr
         else:
             path.write_text(textwrap.dedent(data), encoding="utf-8")
     return content
+
+
+def files_under(folder) -> dict[str, bytes]:
+    """Every file under ``folder`` as ``{relative path: bytes}``: to show that nothing changed."""
+    result = {}
+    for dirpath, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(dirpath, name)
+            with open(path, "rb") as f:
+                result[os.path.relpath(path, folder)] = f.read()
+    return result

@@ -27,7 +27,7 @@ from ksm_site.render import markdown_html
 from ksm_site.write import OutputError, write_site
 
 from conftest import TODAY, VALID_GROUP, write_content
-from htmlcheck import check_page
+from htmlcheck import base_url, check_built_page, check_page
 
 PAYLOADS = (
     "<script>alert(1)</script>",
@@ -151,15 +151,20 @@ def site(tmp_path_factory) -> Path:
     return root / "out"
 
 
+@pytest.fixture(scope="module")
+def site_url(site) -> str:
+    return base_url(site.parent / "content")
+
+
 def pages(site: Path) -> dict[str, str]:
     return {str(p.relative_to(site)): p.read_text(encoding="utf-8") for p in sorted(site.rglob("*.html"))}
 
 
-def test_every_page_is_inert(site):
+def test_every_page_is_inert(site, site_url):
     found = pages(site)
     assert len(found) > 10
     for path, html in found.items():
-        assert check_page(html).problems == [], path
+        assert check_built_page(path, html, site_url).problems == [], path
 
 
 def test_every_one_line_field_is_shown_literally(site):

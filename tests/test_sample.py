@@ -56,3 +56,11 @@ def test_index_lists_every_group_and_area_pages_exist(site):
     for area in ("wilayah/kabupaten-madiun/jiwan/bukur/index.html", "wilayah/kota-madiun/kartoharjo/tawangrejo/index.html",
                  "wilayah/kota-madiun/manguharjo/nambangan-kidul/index.html", "wilayah/kota-madiun/taman/kejuron/index.html"):
         assert (site / area).is_file(), area
+
+
+def test_group_pages_are_light_and_carry_both_charts(site):
+    css = (site / "static/style.css").stat().st_size
+    for page in (site / "kelompok").rglob("index.html"):
+        text = page.read_text()
+        assert text.count('<svg xmlns="http://www.w3.org/2000/svg"') == 2, page
+        assert len(text.encode()) + css < 80 * 1024, page

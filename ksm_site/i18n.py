@@ -1,0 +1,76 @@
+"""Languages: gettext catalogues for UI strings, and Babel for dates and numbers.
+
+UI strings are English message ids; each other language has a catalogue at
+``ksm_site/locale/<lang>/LC_MESSAGES/messages.po``, read with Babel at
+start-up so there is no compile step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+
+from .model import Text
+
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
+BABEL_LOCALES = {"id": "id_ID", "en": "en_GB"}
+"""Babel locale per site language; British English writes '30 June 2024'."""
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+
+
+@lru_cache(maxsize=None)
+def translations(lang: str) -> NullTranslations:
+    """The gettext catalogue of a language; message ids are English."""
+    path = os.path.join(LOCALE_DIR, lang, "LC_MESSAGES", "messages.po")
+    if lang == "en" or not os.path.exists(path):
+        return NullTranslations()
+    with open(path, "rb") as f:
+        catalog = read_po(f, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+class Lang:
+    """Everything a context builder needs to speak one language."""
+
+    def __init__(self, code: str):
+        self.code = code
+        self.locale = BABEL_LOCALES[code]
+        self._ = translations(code).gettext
+        self.ngettext = translations(code).ngettext
+
+    def text(self, value: Text) -> str:
+        return value.get(self.code)
+
+    def date(self, value: dt.date | None) -> str:
+        return format_date(value, "d MMMM y", locale=self.locale) if value else ""
+
+    def short_date(self, value: dt.date | None) -> str:
+        return format_date(value, "d MMM y", locale=self.locale) if value else ""
+
+    def score(self, tenths: int) -> str:
+        return format_decimal(Decimal(tenths) / 10, "0.0", locale=self.locale)
+
+    def one_decimal(self, value) -> str:
+        """A mean with exactly one decimal, rounded half up: Fraction(5, 2) -> '2,5', 0.05 -> '0,1'."""
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        return format_decimal(exact.quantize(Decimal("0.1"), ROUND_HALF_UP), "0.0", locale=self.locale)
+
+    def number(self, value) -> str:
+        return format_decimal(value, "#,##0.##", locale=self.locale)
+
+    def percent(self, value: Decimal) -> str:
+        return format_decimal(value, "0.##", locale=self.locale) + "%"
+
+

@@ -1,0 +1,215 @@
+"""Chart geometry, the programme analyses on hand-made data, and what charts must never do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+
+import pytest
+
+from ksm_site import charts
+from ksm_site.analyse import status_at, survival, timeline, timeline_periods, transitions
+from ksm_site.charts import _corner
+from ksm_site.score import score_group
+
+from conftest import ROOT, make_group, values
+
+AS_OF = dt.date(2024, 6, 30)
+BANDS = ((0.0, 50.0, 0, "Tunas"), (50.0, 75.0, 1, "Tumbuh"), (75.0, 100.0, 2, "Kembang"))
+
+
+def numbers(text: str) -> list[float]:
+    return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", text)]
+
+
+def data_layer(svg: str) -> str:
+    return re.search(r'<g class="data">(.*?)</g>', svg, re.S).group(1)
+
+
+# --- the asset pentagon ----------------------------------------------------------
+
+PENTAGON = charts.PentagonAxes(("Manusia", "Ekonomi", "Infrastruktur", "Alam", "Sosial"), 5, ("Pertama", "Terakhir"))
+
+
+def test_a_five_lies_on_the_outer_ring():
+    frame = charts.pentagon_frame(PENTAGON)
+    svg = charts.pentagon_svg(PENTAGON, None, (5, 5, 5, 5, 5), "t", "d", "pt")
+    filled = re.search(r'<path d="([^"]+)" fill="#0072B2"', data_layer(svg)).group(1)
+    vertices = list(zip(numbers(filled)[0::2], numbers(filled)[1::2]))
+    assert len(vertices) == 5
+    # the outer ring drawn by matplotlib in the frame goes through the same five points
+    ring = [frame.point(*_corner(i, 5, 5)) for i in range(5)]
+    for (x, y), (rx, ry) in zip(vertices, ring):
+        assert abs(x - rx) < 0.11 and abs(y - ry) < 0.11
+    drawn = [numbers(d) for d in re.findall(r'<path d="(M [^"]+z)\s*"', frame.head)]
+    outer = [list(zip(p[0::2], p[1::2])) for p in drawn if len(p) >= 10]
+    assert any(all(any(abs(x - px) < 0.11 and abs(y - py) < 0.11 for px, py in poly) for x, y in ring) for poly in outer)
+
+
+def test_pentagon_vertices_scale_with_the_value():
+    frame = charts.pentagon_frame(PENTAGON)
+    centre = frame.point(0, 0)
+    top_at = {v: frame.point(*_corner(0, 5, v)) for v in (1, 5)}
+    assert top_at[5][0] == pytest.approx(centre[0], abs=1e-6)  # 'Manusia' points straight up
+    assert centre[1] - top_at[5][1] == pytest.approx(5 * (centre[1] - top_at[1][1]))
+
+
+def test_first_is_an_outline_latest_is_filled():
+    svg = charts.pentagon_svg(PENTAGON, (1, 1, 1, 1, 1), (3, 2, 4, 1, 5), "t", "d", "pt")
+    layer = data_layer(svg)
+    assert 'fill="none" stroke="#777777"' in layer and 'fill="#0072B2" fill-opacity' in layer
+
+
+# --- a group's progression ---------------------------------------------------------
+
+PROGRESSION = charts.ProgressionAxes(dt.date(2016, 1, 1), dt.date(2024, 6, 30), BANDS)
+
+
+def test_progression_points_sit_at_dates_and_scores():
+    points = ((dt.date(2018, 9, 30), 63.3, 1), (dt.date(2020, 3, 1), 80.0, 2), (dt.date(2022, 1, 15), 40.0, 0))
+    data = charts.ProgressionData(points, dt.date(2017, 3, 12), None, "dibentuk", "bubar")
+    frame = charts.progression_frame(PROGRESSION)
+    svg = charts.progression_svg(PROGRESSION, data, "t", "d", "pg")
+    circles = re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="[\d.]+" fill="(#\w+)"', svg)
+    assert len(circles) == 3
+    for (cx, cy, colour), (day, score, rank) in zip(circles, points):
+        x_day = (float(cx) - frame.x[1]) / frame.x[0]
+        y_score = (float(cy) - frame.y[1]) / frame.y[0]
+        assert abs(x_day - day.toordinal()) < 1.5
+        assert abs(y_score - score) < 0.2
+        assert colour == charts.STAGE_COLOURS[rank]
+    # a fall back to Tunas is drawn below the Tumbuh band's lower edge
+    assert float(circles[2][1]) > frame.point(0, 50)[1]
+
+
+def test_band_edges_are_the_rubric_thresholds():
+    frame = charts.progression_frame(PROGRESSION)
+    for low, high, rank, _ in BANDS:
+        tint = charts.BAND_TINTS[rank].lower()
+        path = re.search(r'<path d="([^"]+)"[^>]*style="fill: ' + tint, frame.head).group(1)
+        ys = sorted(set(numbers(path)[1::2]))
+        assert ys == [pytest.approx(frame.point(0, high)[1], abs=0.11), pytest.approx(frame.point(0, low)[1], abs=0.11)]
+
+
+def test_dissolved_group_gets_an_end_mark_and_one_assessment_still_draws():
+    data = charts.ProgressionData(((dt.date(2019, 1, 1), 30.0, 0),), dt.date(2018, 1, 1), dt.date(2020, 5, 1),
+                                  "dibentuk", "bubar")
+    svg = charts.progression_svg(PROGRESSION, data, "t", "d", "pg")
+    assert svg.count("<circle") == 1
+    assert ">bubar</text>" in svg and ">dibentuk</text>" in svg
+    assert charts.DISSOLVED_COLOUR in data_layer(svg)
+
+
+def test_user_text_is_escaped_and_never_mathtext():
+    svg = charts.progression_svg(PROGRESSION, charts.ProgressionData((), dt.date(2018, 1, 1), None, "$\\frac{1}{0}$", "x"),
+                                 "KSM <b>$5 and $6</b>", "a & b", "pg")
+    assert "KSM &lt;b&gt;$5 and $6&lt;/b&gt;" in svg and ">$\\frac{1}{0}$</text>" in svg and "a &amp; b" in svg
+    frame_axes = charts.PentagonAxes(("$\\alpha$", "$5 and $6", "c", "d", "e"), 5, ("$x$", "y"))
+    svg = charts.pentagon_svg(frame_axes, None, (1, 2, 3, 4, 5), "t", "d", "pt")
+    assert "$\\alpha$" in svg and "$5 and $6" in svg
+
+
+def test_chart_is_accessible_and_compact():
+    svg = charts.pentagon_svg(PENTAGON, (1, 1, 1, 1, 1), (2, 2, 2, 2, 2), "Aset KSM", "pertama ...", "pentagon")
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    assert 'role="img" aria-labelledby="pentagon-title pentagon-desc"' in svg
+    assert '<title id="pentagon-title">Aset KSM</title>' in svg
+    assert "<text" in svg and "<metadata" not in svg and "Date" not in svg
+    geometry = re.findall(r' (?:d|x|y|cx|cy|width|height)="([^"]*)"', svg)
+    assert geometry and not any(re.search(r"\d\.\d\d", g) for g in geometry)  # at most one decimal
+    ids = re.findall(r' id="([^"]+)"', svg)
+    assert all(i.startswith("pentagon-") for i in ids) and len(ids) == len(set(ids))
+
+
+def test_frames_are_identical_in_a_fresh_process():
+    code = ("import sys, datetime as dt; sys.path.insert(0, '.'); from ksm_site import charts;"
+            "a = charts.ProgressionAxes(dt.date(2016, 1, 1), dt.date(2024, 6, 30), "
+            "((0.0, 50.0, 0, 'Tunas'), (50.0, 75.0, 1, 'Tumbuh'), (75.0, 100.0, 2, 'Kembang')));"
+            "f = charts.progression_frame(a); print(f.head + f.tail)")
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                           env={"PYTHONHASHSEED": seed, "TZ": tz, "PATH": "/usr/bin:/bin"}).stdout
+            for seed, tz in (("1", "UTC"), ("2", "Asia/Jakarta"))]
+    assert runs[0] == runs[1]
+    frame = charts.progression_frame(PROGRESSION)
+    assert runs[0].strip() == (frame.head + frame.tail).strip()
+
+
+def test_nice_ceiling():
+    assert [charts.nice_ceiling(v) for v in (0, 5, 6, 11, 47, 51, 101, 201, 999)] == [5, 5, 10, 20, 50, 100, 200, 500, 1000]
+
+
+def test_css_uses_the_chart_colours():
+    css = (ROOT / "templates/static/style.css").read_text()
+    for rank, (solid, tint) in enumerate(zip(charts.STAGE_COLOURS, charts.BAND_TINTS)):
+        assert f"--st-{rank}: {solid};" in css and f"--st-{rank}-tint: {tint};" in css
+    assert f"--st-none: {charts.NOT_ASSESSED_COLOUR};" in css and f"--st-gone: {charts.DISSOLVED_COLOUR};" in css
+
+
+# --- analyses ---------------------------------------------------------------------
+
+def scored(rubric, *assessments, **kwargs):
+    return score_group(make_group(rubric, *assessments, **kwargs), rubric, AS_OF)
+
+
+def test_kaplan_meier_against_a_hand_computed_example(rubric):
+    # Five loan groups formed on 2020-01-01. Durations in days: dissolved at 100 and 200,
+    # still active at 200 (dissolved only after the as-of date) and at the as-of date, dissolved at 400.
+    start = "2020-01-01"
+    day = lambda n: (dt.date(2020, 1, 1) + dt.timedelta(days=n)).isoformat()  # noqa: E731
+    as_of = dt.date(2020, 1, 1) + dt.timedelta(days=500)
+    groups = [
+        score_group(make_group(rubric, dibentuk=start, bubar=day(100), group_id="a/1"), rubric, as_of),
+        score_group(make_group(rubric, dibentuk=start, bubar=day(200), group_id="a/2"), rubric, as_of),
+        score_group(make_group(rubric, dibentuk=day(300), group_id="a/3"), rubric, as_of),  # active 200 days
+        score_group(make_group(rubric, dibentuk=start, group_id="a/4"), rubric, as_of),  # active 500 days
+        score_group(make_group(rubric, dibentuk=start, bubar=day(400), group_id="a/5"), rubric, as_of),
+    ]
+    (curve,) = survival(groups, rubric, as_of)
+    assert curve.jenis == "pinjaman-bergulir" and curve.groups == 5 and curve.dissolved == 3
+    # S(100) = 4/5; at 200: 4 at risk (200, 200, 400, 500), 1 dissolves -> 0.8 * 3/4 = 0.6;
+    # at 400: 2 at risk (400, 500), 1 dissolves -> 0.6 * 1/2 = 0.3
+    assert [(round(t * 365.25), round(s, 6)) for t, s in curve.steps] == [(0, 1.0), (100, 0.8), (200, 0.6), (400, 0.3)]
+    assert [round(t * 365.25) for t in curve.censored] == [200, 500]
+    assert curve.at(0.5) == pytest.approx(0.8) and curve.at(0.6) == pytest.approx(0.6) and curve.at(10) is None
+
+
+def test_transitions_counted_on_a_hand_made_set(rubric):
+    tunas, tumbuh, kembang = ({"pertemuan_rutin": 1}, {}, {k: 3 for k in (
+        "pertemuan_rutin", "agenda_pertemuan", "tabungan_kelompok", "aturan_main", "pembahasan_masalah_kritis")})
+    groups = [
+        scored(rubric, ("2018-01-01", values(rubric, **tunas)), ("2019-01-01", values(rubric, **tumbuh)),
+               ("2020-01-01", values(rubric, **kembang)), group_id="a/1"),
+        scored(rubric, ("2018-01-01", values(rubric, **kembang)), ("2019-01-01", values(rubric, **tumbuh)),
+               group_id="a/2"),
+        scored(rubric, ("2018-01-01", values(rubric, **tumbuh)), ("2019-01-01", values(rubric, **tumbuh)),
+               bubar="2020-01-01", group_id="a/3"),
+        scored(rubric, bubar="2020-01-01", group_id="a/4"),  # never assessed: no transition
+    ]
+    assert [a.stage for a in groups[0].assessments] == ["tunas", "tumbuh", "kembang"]
+    t = transitions(groups, rubric)
+    nonzero = {k: v for k, v in t.counts.items() if v}
+    assert nonzero == {("tunas", "tumbuh"): 1, ("tumbuh", "kembang"): 1, ("kembang", "tumbuh"): 1,
+                       ("tumbuh", "tumbuh"): 1, ("tumbuh", "bubar"): 1}
+    assert t.targets == ("tunas", "tumbuh", "kembang", "bubar") and len(t.counts) == 12
+
+
+def test_status_over_time(rubric):
+    g = scored(rubric, ("2019-06-01", values(rubric, pertemuan_rutin=1)), ("2021-06-01", values(rubric)),
+               dibentuk="2018-03-01", bubar="2023-01-01")
+    assert [status_at(g, dt.date(y, 12, 31)) for y in (2017, 2018, 2019, 2020, 2021, 2022, 2023)] == [
+        None, "belum-dinilai", "tunas", "tunas", "tumbuh", "tumbuh", "bubar"]
+    periods = timeline_periods((g,), dt.date(2023, 6, 30))
+    assert [label for label, _ in periods] == ["2018", "2019", "2020", "2021", "2022", "2023"]
+    assert periods[-1][1] == dt.date(2023, 6, 30)
+    counts = timeline([g], rubric, periods).counts
+    assert counts["tumbuh"] == (0, 0, 0, 1, 1, 0) and counts["bubar"] == (0, 0, 0, 0, 0, 1)
+
+
+def test_short_programmes_are_drawn_by_quarter(rubric):
+    g = scored(rubric, dibentuk="2023-02-10")
+    periods = timeline_periods((g,), dt.date(2024, 5, 1))
+    assert [label for label, _ in periods] == ["2023 Q1", "2023 Q2", "2023 Q3", "2023 Q4", "2024 Q1", "2024 Q2"]
+    assert [end for _, end in periods][:2] == [dt.date(2023, 3, 31), dt.date(2023, 6, 30)]
+    assert periods[-1][1] == dt.date(2024, 5, 1)
