@@ -45,7 +45,8 @@ TEMPLATES = os.path.join(ROOT, "templates")
 # sanitiser is quadratic on deeply nested tags (200,000 '<div>' took over a
 # minute). What the Markdown makes is still sanitised, on an allow-list:
 # only the tags and attributes below, only http, https, mailto and relative
-# links, no script, style, iframe, form, event handler, id or style.
+# links; no script, iframe or form, no style element or attribute, no event
+# handler, no id.
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "sub", "sup",
