@@ -316,6 +316,8 @@ def choice(options: tuple[Choice, ...]) -> Callable[[Node], str]:
         shown = f"'{node.text}'" if node.kind == "scalar" and node.text else describe(node)
         close = nearest(str(node.text), keys)
         hint = (f"did you mean '{close}'? " if close else "") + "allowed: " + ", ".join(keys)
+        if node.kind == "scalar" and ":" in node.text and node.tag in ("int", "float"):
+            hint = f"YAML 1.1 reads {node.text} as a base-60 number ({node.value}); {hint}"
         raise Invalid(f"{shown} is not an allowed value", hint)
     return convert
 

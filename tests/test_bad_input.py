@@ -91,6 +91,7 @@ EXPECTED: dict[str, tuple[E, ...]] = {
     "yaml11-jenis-on.md": (E(3, "jenis", "'on' is read by YAML as yes/no"),),
     "yaml11-kelurahan-off.md": (E(8, "wilayah.kelurahan", "must be text, not a yes/no value", 'write "Off" in quotes'),),
     "yaml11-base-60-nama.md": (E(2, "nama", "must be text, not a number", "base-60 number (750)"),),
+    "yaml11-base-60-jenis.md": (E(3, "jenis", "'12:30' is not an allowed value", "base-60 number (750)"),),
     "yaml11-base-60-level.md": (E(21, "penilaian[1].indikator.agenda_pertemuan", "'1:2' is not a whole number", "base-60"),),
     "yaml11-octal-anggota.md": (E(10, "anggota", "'010' is not a whole number in plain digits", "reads 010 as 8"),),
     "yaml11-hex-level.md": (E(21, "penilaian[1].indikator.agenda_pertemuan", "'0x2' is not a whole number", "plain digits"),),
