@@ -19,8 +19,10 @@ Decisions where DESIGN §3 is silent:
 * Names and other one-line texts may not contain control characters or
   invisible formatting characters (zero-width spaces, direction overrides),
   which can make two different names look alike.
-* A partnership (``mitra[].sejak``) starts no earlier than ``dibentuk``
-  and no later than ``bubar``, like an assessment.
+* A partnership's ``sejak`` is only checked not to lie in the future: DESIGN
+  §3 orders assessments between ``dibentuk`` and ``bubar`` but not
+  partnerships, and members often deal with a partner before their group is
+  formally founded, so an earlier date is accepted as written.
 * Whole numbers are plain decimal digits: YAML 1.1 would read ``010`` as 8
   and ``0x10`` as 16, so those are problems, not silent conversions.
 * A gate on an indicator that does not apply to a group's ``jenis`` is
@@ -392,18 +394,7 @@ def validate_group(doc: Document, rubric: Rubric, today: dt.date) -> tuple[Group
             item = check.mapping(node, field, partner_spec)
             if item is None or not {"nama", "bentuk"} <= item.keys():
                 return None
-            since = item.get("sejak")
-            if since is not None:
-                line = node.value["sejak"].line
-                if "dibentuk" in values and since < values["dibentuk"]:
-                    check.report(line, join(field, "sejak"),
-                                 f"{since.isoformat()} is before dibentuk ({values['dibentuk'].isoformat()})",
-                                 "a partnership starts after the group is formed; check both dates")
-                if "bubar" in values and since > values["bubar"]:
-                    check.report(line, join(field, "sejak"),
-                                 f"{since.isoformat()} is after bubar ({values['bubar'].isoformat()})",
-                                 "a dissolved group makes no new partnerships; check both dates")
-            return Partner(item["nama"], item["bentuk"], since)
+            return Partner(item["nama"], item["bentuk"], item.get("sejak"))
 
         partners = tuple(check.sequence(values["mitra"], "mitra", partner) or ())
 

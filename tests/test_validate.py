@@ -238,3 +238,11 @@ def test_rubric_problems_are_reported_with_lines(tmp_path):
     p = problems[0]
     assert p.path.endswith("rubric.yaml") and "did you mean 'pertemuan_rutin'" in p.hint
     assert rubric.splitlines()[p.line - 1].strip().startswith("syarat:")
+
+
+def test_a_partnership_may_predate_the_group(tmp_path):
+    """DESIGN §3 bounds assessments by dibentuk and bubar, not partnerships; only the future is refused."""
+    text = edited("sejak: 2019-02-01", "sejak: 2015-02-01")
+    assert problems_of(tmp_path, {GROUP: text}) == []
+    problems = problems_of(tmp_path / "future", {GROUP: edited("sejak: 2019-02-01", "sejak: 2999-02-01")})
+    assert [(p.line, p.field) for p in problems] == [(14, "mitra[1].sejak")]
