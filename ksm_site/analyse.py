@@ -9,9 +9,11 @@ survival chart's span) and the areas' URL slugs; ``GroupSummary`` values
 
 Areas are the ``wilayah`` hierarchy kota › kecamatan › kelurahan (the
 province is shown but not a level of its own: KOTAKU is run per kota and
-kabupaten). Each area gets a URL slug made from its name; two names in one
-parent that make the same slug get ``-2``, ``-3`` in name order, so URLs are
-stable and never collide.
+kabupaten). Each area gets a URL slug made from its name, cut to
+``MAX_SLUG`` characters at a word boundary (a long name must not make a
+file name the file system refuses); two names in one parent that make the
+same slug get ``-2``, ``-3`` in name order, so URLs are stable and never
+collide.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .load import slugify
 from .model import DISSOLVED, NOT_ASSESSED, Facts, Group, GroupSummary, Rubric, ScoredAssessment, ScoredGroup
 
 AREA_LEVELS = ("kota", "kecamatan", "kelurahan")
+MAX_SLUG = 60
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,7 @@ def area_slugs(areas: Iterable[tuple[str, str, str]]) -> dict[tuple[str, ...], t
             continue
         parent = slugs[area[:-1]]
         siblings = taken.setdefault(parent, set())
-        base = slugify(area[-1]) or "wilayah"
+        base = _short(slugify(area[-1])) or "wilayah"
         slug, suffix = base, 1
         while slug in siblings:
             suffix += 1
@@ -417,3 +420,11 @@ def analyse(groups: Sequence[GroupSummary], rubric: Rubric, as_of: dt.date | Non
             periods: tuple[tuple[str, dt.date], ...]) -> Analysis:
     return Analysis(timeline(groups, rubric, periods), transitions(groups, rubric), survival(groups, rubric, as_of),
                     indicator_means(groups, rubric), asset_means(groups, rubric))
+
+
+def _short(slug: str) -> str:
+    """``slug`` cut to at most ``MAX_SLUG`` characters, at a hyphen where there is one."""
+    if len(slug) <= MAX_SLUG:
+        return slug
+    cut = slug[:MAX_SLUG + 1]
+    return cut[:cut.rfind("-")] if "-" in cut[1:] else slug[:MAX_SLUG]

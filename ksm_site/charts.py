@@ -107,7 +107,7 @@ class Frame:
         return root + head + f'<g class="data">{layer}</g>' + tail + "</svg>"
 
 
-_PLACEHOLDER = "ksm-data-layer"
+_DATA_LAYER = "ksm-data-layer"
 
 
 def _figure(height: float):
@@ -115,10 +115,10 @@ def _figure(height: float):
     return Figure(figsize=(WIDTH / 72, height / 72), dpi=72)
 
 
-def _placeholder(ax) -> None:
+def _anchor_data_layer(ax) -> None:
     """An invisible artist whose group in the SVG marks where the data layer goes."""
     from matplotlib.lines import Line2D
-    ax.add_line(Line2D([0], [0], alpha=0, gid=_PLACEHOLDER, zorder=2.5))
+    ax.add_line(Line2D([0], [0], alpha=0, gid=_DATA_LAYER, zorder=2.5))
 
 
 def _make_frame(draw, axes) -> Frame:
@@ -129,7 +129,7 @@ def _make_frame(draw, axes) -> Frame:
     import matplotlib
     with matplotlib.rc_context(RC):
         fig, ax = draw(axes)
-        _placeholder(ax)
+        _anchor_data_layer(ax)
         return _frame(fig, ax)
 
 
@@ -191,9 +191,9 @@ def _clean(svg: str) -> tuple[str, str]:
     defined = set(re.findall(r' id="([^"]+)"', body))
     referenced = defined & set(re.findall(r"#([A-Za-z_][\w.-]*)", body))
     body = re.sub(r' id="([^"]+)"', lambda m: f' id="__ID__-{m.group(1)}"' if m.group(1) in referenced
-                  or m.group(1) == _PLACEHOLDER else "", body)
+                  or m.group(1) == _DATA_LAYER else "", body)
     body = re.sub(r"#([A-Za-z_][\w.-]*)", lambda m: f"#__ID__-{m.group(1)}" if m.group(1) in referenced else m.group(0), body)
-    match = re.search(r'<g id="__ID__-' + _PLACEHOLDER + r'">.*?</g>', body, flags=re.S)
+    match = re.search(r'<g id="__ID__-' + _DATA_LAYER + r'">.*?</g>', body, flags=re.S)
     return body[: match.start()], body[match.end():]
 
 

@@ -4,7 +4,8 @@
 assessments by date, ``level`` with every applicable indicator, ``aset``
 null when an assessment rated no assets, ``skor`` the latest assessment's
 score (null when never assessed), ``menuju`` null when there is no next
-stage. The CSV files are for spreadsheets: one row per group and one row
+stage; each group's record is also published on its own, next to its page.
+The CSV files are for spreadsheets: one row per group and one row
 per assessment, comma-separated, UTF-8, numbers with a decimal point; any
 text cell that a spreadsheet could take for a formula is prefixed with an
 apostrophe (OWASP CSV injection).
@@ -132,6 +133,11 @@ def group_data(g: ScoredGroup, rubric: Rubric) -> GroupData:
         assessments.append(line)
     record = json.dumps(group_record(g), ensure_ascii=False, separators=(",", ":")).encode()
     return GroupData(g.id, record, _csv_rows([row]), _csv_rows(assessments))
+
+
+def group_json(share: GroupData) -> bytes:
+    """The group's record on its own (``kelompok/<id>/data.json``, next to its page): its ``groups.json`` record."""
+    return share.record + b"\n"
 
 
 def data_heads(as_of, rubric: Rubric) -> dict[str, bytes]:

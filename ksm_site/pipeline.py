@@ -1,4 +1,5 @@
-"""Wires the steps: load -> validate -> score -> analyse -> render -> write, per group, in parallel, cached.
+"""Wires the steps: load -> validate -> score -> analyse -> render -> write (-> search index), per group,
+in parallel, cached.
 
 A build runs in three rounds, each a pure function per piece of work, run in
 a process pool (``jobs`` > 1 and enough work) or in this process:
@@ -15,7 +16,9 @@ a process pool (``jobs`` > 1 and enough work) or in this process:
    aggregate page (index, area, warnings, areas, methodology, 404) whose
    result is not cached, and join the data files.
 
-Then the writer replaces the output folder with the site (see ``write.py``).
+Then the writer replaces the output folder with the site (see ``write.py``),
+after Pagefind has indexed the finished pages for the site's search
+(``search.py``).
 
 The cache (``cache.py``) keys each result by a SHA-256 of exactly what it
 depends on:
@@ -70,14 +73,16 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from . import charts
 from .analyse import (
-    Analysis, AreaSummary, Extent, Programme, analyse, area_slugs, extent_of, facts_of, summarise, summarise_group,
+    Analysis, AreaSummary, Programme, analyse, area_slugs, extent_of, facts_of, summarise, summarise_group,
 )
 from .cache import Cache, CacheError, Reader
 from .errors import FILE_FIELD, ContentError, Problem
-from .export import DATA_TAILS, GroupData, data_heads, data_pieces, group_data
-from .load import Document, discover_groups, parse_document, read_content, read_text
+from .export import DATA_TAILS, GroupData, data_heads, data_pieces, group_data, group_json
+from .load import Document, discover_groups, parse_document, read_content, read_settings_text, read_text
 from .model import Facts, Group, GroupSummary, Rubric, Site
-from .render import Page, Renderer, Row, static_files, templates_digest
+from .render import Choices, Page, Renderer, Row, choices, group_json_path, sitemap, static_files, templates_digest
+from .schema import SCHEMA_PATH, schema_bytes
+from .search import index_site
 from .score import score_group
 from .validate import validate_group, validate_rubric, validate_settings, validate_site
 from . import write
@@ -96,8 +101,25 @@ class Checked:
     groups: tuple[Group, ...]
 
 
-def read_valid_content(content_dir: str, today: dt.date) -> Checked:
-    """Load and validate everything; raise ``ContentError`` with every problem found."""
+@dataclass(frozen=True)
+class Partial:
+    """What of the content is valid, and every problem: for tools that go on despite errors.
+
+    ``groups`` holds every group file that is valid on its own; ``broken``
+    the ids of the group files that are not (all of them when the rubric is
+    invalid). ``diff`` compares what it can; ``new`` looks at the valid
+    groups next to the one it scaffolds.
+    """
+
+    rubric: Rubric | None
+    site: Site | None
+    groups: tuple[Group, ...]
+    broken: frozenset[str]
+    problems: tuple[Problem, ...]
+
+
+def read_content_partly(content_dir: str, today: dt.date) -> Partial:
+    """Load and validate everything, keeping what is valid next to every problem found."""
     content = read_content(content_dir)
     problems: list[Problem] = list(content.problems)
     rubric, site, settings_problems = validate_settings(content)
@@ -109,9 +131,17 @@ def read_valid_content(content_dir: str, today: dt.date) -> Checked:
             problems += found
             if group is not None:
                 groups.append(group)
-    if problems or rubric is None or site is None:
-        raise ContentError(problems)
-    return Checked(rubric, site, tuple(groups))
+    valid = {g.id for g in groups}
+    broken = frozenset(doc.id for doc in content.groups if doc.id not in valid)
+    return Partial(rubric, site, tuple(groups), broken, tuple(problems))
+
+
+def read_valid_content(content_dir: str, today: dt.date) -> Checked:
+    """Load and validate everything; raise ``ContentError`` with every problem found."""
+    partial = read_content_partly(content_dir, today)
+    if partial.problems or partial.rubric is None or partial.site is None:
+        raise ContentError(partial.problems)
+    return Checked(partial.rubric, partial.site, partial.groups)
 
 
 def check(content_dir: str, today: dt.date) -> list[Problem]:
@@ -159,7 +189,7 @@ def _key(*parts) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-LIBRARIES = ("Jinja2", "MarkupSafe", "Markdown", "PyYAML", "nh3", "babel", "matplotlib")
+LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "mdurl", "PyYAML", "nh3", "babel", "matplotlib", "pagefind")
 """The libraries whose versions decide the output's bytes (pinned in requirements.txt)."""
 
 
@@ -208,8 +238,7 @@ def _read(content_dir: str) -> tuple[Settings | None, list[Source], list[Problem
     settings_texts = {}
     docs = {}
     for name in ("rubric.yaml", "site.yaml"):
-        path = os.path.join(content_dir, name)
-        text = read_text(path, problems)
+        path, text = read_settings_text(content_dir, name, problems)
         settings_texts[name] = text or ""
         docs[name] = Document(path, "", None) if text is None else parse_document(path, "", text, problems)
     rubric, rubric_problems = validate_rubric(docs["rubric.yaml"])
@@ -351,7 +380,7 @@ class GroupEntry:
     the group or rewrites the data files."""
 
     pages: tuple[tuple[str, str], ...]
-    """(path, digest) of its page in each language."""
+    """(path, digest) of its page in each language and of its ``data.json``."""
     summary: GroupSummary
     shown: str
     """A SHA-256 of its summary and rows: all that aggregate pages show of it (their keys use this)."""
@@ -390,6 +419,13 @@ def _render_group(item: tuple[str, tuple[str, ...]]) -> Rendered:
         blobs.append((digest, data))
         rows[lang] = renderer.row(summary)
     data = group_data(scored, rubric)
+    record = group_json(data)
+    path, digest = group_json_path(group.id), digest_of(record)
+    target = _state.get("target")
+    if target is not None:
+        placed[path] = write.place(target, path, digest, record)
+    pages.append((path, digest))
+    blobs.append((digest, zlib.compress(record, COMPRESSION)))
     entry = GroupEntry(tuple(pages), summary, _key(summary, tuple(sorted(rows.items()))), _key(data))
     return Rendered(entry, rows, data, blobs, charts.take_drawn_frames(), placed)
 
@@ -417,6 +453,8 @@ class PagesTask:
     """For the warnings page: warning key -> ids of the groups carrying it."""
     whole: Analysis | None
     """For the index: the whole programme's analysis, made by the build process."""
+    found: Choices | None
+    """For the index: what its table's filters offer, made by the build process."""
 
 
 def _rows(ids: Sequence[str], keys: dict[str, str], lang: str) -> Iterator[Row]:
@@ -440,17 +478,18 @@ def _render_page(spec: tuple, task: PagesTask) -> tuple[list[tuple[str, str, byt
     if kind in ("index", "area"):
         area = task.areas[spec[1]]
         if kind == "index":
-            analysis = task.whole
+            analysis, found = task.whole, task.found
         else:
-            analysis = analyse([task.summaries[i] for i in area.group_ids], _state["rubric"],
-                               _state["extent"].as_of, _state["extent"].periods)
+            groups = [task.summaries[i] for i in area.group_ids]
+            analysis = analyse(groups, _state["rubric"], _state["extent"].as_of, _state["extent"].periods)
+            found = choices(groups, len(area.names))
         children = [task.areas[c] for c in area.children]
     made, placed = [], {}
     for lang in _state["site"].languages:
         r = _renderer(lang)
         if kind in ("index", "area"):
             page = (r.index if kind == "index" else r.area)(area, children, analysis,
-                                                            _rows(area.group_ids, task.keys, lang))
+                                                            _rows(area.group_ids, task.keys, lang), found)
         elif kind == "warnings":
             page = r.warnings_page({key: _rows(ids, task.keys, lang) for key, ids in task.warnings.items()},
                                    {key: len(ids) for key, ids in task.warnings.items()},
@@ -459,10 +498,20 @@ def _render_page(spec: tuple, task: PagesTask) -> tuple[list[tuple[str, str, byt
             page = r.areas_index(task.areas)
         elif kind == "methodology":
             page = r.methodology()
+        elif kind == "search":
+            page = r.search()
         else:
             page = r.not_found()
         made.append(_stream_page(page, placed))
     return made, charts.take_drawn_frames(), placed
+
+
+def _search_index(folder: str) -> list[str]:
+    """The writer's last step: Pagefind indexes the finished pages in ``folder``; what it wrote."""
+    index_site(folder)
+    root = os.path.join(folder, "pagefind")
+    return sorted(os.path.relpath(os.path.join(here, name), folder).replace(os.sep, "/")
+                  for here, _, names in os.walk(root) for name in names)
 
 
 # --------------------------------------------------------------------------
@@ -651,7 +700,11 @@ class _Run:
             except BaseException:
                 write.abort(staging)
                 raise
-            stats = write.finish(staging, files, fetch=self.cache.blob)
+            stats = write.finish(staging, files, fetch=self.cache.blob, more=_search_index)
+            added = {path: digest_of(data) for path, data in staging.added.items()}
+            self.cache.put_blobs((added[path], zlib.compress(data, COMPRESSION)) for path, data in staging.added.items())
+            files = {**files, **added}
+            self.cache.use_blobs(added.values())
             self.cache.put({site_key: files})
         self.cache.commit()
         self.finished = True
@@ -674,9 +727,10 @@ class _Run:
         pages, made = self._render_aggregates(programme, entries, keys)
         files.update(pages)
         files.update(self._data_files(entries, keys, programme))
-        static = static_files()
-        self.cache.put_blobs((digest_of(data), zlib.compress(data, COMPRESSION)) for data in static.values())
-        files.update((path, digest_of(data)) for path, data in static.items())
+        made_here = {**static_files(), SCHEMA_PATH: schema_bytes(settings.rubric, settings.site)}
+        made_here.update((path, text.encode()) for path, text in sitemap(settings.site, files).items())
+        self.cache.put_blobs((digest_of(data), zlib.compress(data, COMPRESSION)) for data in made_here.values())
+        files.update((path, digest_of(data)) for path, data in made_here.items())
         self._keep_frames()
         self.cache.use_blobs(files.values())
         return files, rendered, made
@@ -696,6 +750,7 @@ class _Run:
         specs[_key(context, "areas", tuple((a.slugs, a.names, tuple(a.counts.by_status.values()), a.counts.warned)
                                            for _, a in sorted(programme.areas.items())))] = ("areas",)
         specs[_key(context, "methodology")] = ("methodology",)
+        specs[_key(context, "search")] = ("search",)
         specs[_key(context, "404")] = ("404",)
         entries = self.cache.get(specs)  # from here on, the pages' entries
         missing = [k for k in specs if k not in entries]
@@ -734,7 +789,7 @@ class _Run:
         shown: list[str] = []
         analysed: list[str] = []
         warnings: dict[str, tuple[str, ...]] = {}
-        whole = None
+        whole = found = None
         for spec in specs:
             if spec[0] in ("index", "area"):
                 area = programme.areas[spec[1]]
@@ -744,6 +799,7 @@ class _Run:
                 shown += area.group_ids
                 if spec[0] == "index":
                     whole = analyse(programme.groups, self.settings.rubric, programme.as_of, self.extent.periods)
+                    found = choices(programme.groups, 1)
                 else:
                     analysed += area.group_ids
             elif spec[0] == "warnings":
@@ -754,7 +810,8 @@ class _Run:
                 # the tree of every area, without the groups in each (the page does not list them)
                 areas.update((slugs, dataclasses.replace(a, group_ids=())) for slugs, a in programme.areas.items())
         by_id = self.summaries
-        return PagesTask(specs, areas, {i: by_id[i] for i in analysed}, {i: keys[i] for i in shown}, warnings, whole)
+        return PagesTask(specs, areas, {i: by_id[i] for i in analysed}, {i: keys[i] for i in shown}, warnings, whole,
+                         found)
 
     def _data_files(self, entries: dict[str, GroupEntry], keys: dict[str, str], programme: Programme
                     ) -> dict[str, str]:

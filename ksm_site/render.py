@@ -24,17 +24,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, Sequence
+from xml.sax.saxutils import escape
 
 import jinja2
-import markdown as markdown_lib
 import nh3
+from markdown_it import MarkdownIt
 from markupsafe import Markup
+from markupsafe import escape as escape_html
 
 from .analyse import Analysis, AreaSummary, Extent
 from .figures import Figures
-from .i18n import LANGUAGE_NAMES, Lang, translations
+from .i18n import BABEL_LOCALES, LANGUAGE_NAMES, Lang, translations
 from .model import DISSOLVED, NOT_ASSESSED, GroupSummary, Rubric, ScoredAssessment, ScoredGroup, Site, Text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -43,6 +46,18 @@ TEMPLATES = os.path.join(ROOT, "templates")
 
 # --------------------------------------------------------------------------
 # Markdown written by users: rendered, then sanitised with an allow-list.
+#
+# The parser is markdown-it-py (CommonMark, with tables and strikethrough),
+# chosen because its run time grows about linearly with any input: Python-
+# Markdown, used before, is quadratic on unmatched brackets, so a story of
+# 8,000 '[' took 5 s and a 1 MiB one would have held the build for hours.
+# HTML typed into a story is not interpreted: it is shown as the text it is
+# (``html: False``). No group file needs it, and the HTML parser behind the
+# sanitiser is quadratic on deeply nested tags (200,000 '<div>' took over a
+# minute). What the Markdown makes is still sanitised, on an allow-list:
+# only the tags and attributes below, only http, https, mailto and relative
+# links; no script, iframe or form, no style element or attribute, no event
+# handler, no id.
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "sub", "sup",
@@ -52,19 +67,35 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"},
                       "th": {"align"}, "td": {"align"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+"""Besides relative links; ``javascript:``, ``data:``, ``vbscript:`` and every other scheme are dropped."""
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False}).enable(["table", "strikethrough"])
+
+
+_C0_AND_SPACE = "".join(chr(n) for n in range(0x21))
 
 
 def _drop_unsafe_urls(tag: str, attribute: str, value: str) -> str | None:
-    """Drop protocol-relative URLs: they load from a host the author chose, over any scheme."""
-    if attribute in ("href", "src") and value.strip().replace("\\", "/").startswith("//"):
-        return None
+    """Drop protocol-relative URLs: they load from a host the author chose, over any scheme.
+
+    The URL is read as a browser reads it: tabs and line breaks anywhere are
+    ignored, leading and trailing controls and spaces too, and ``\\`` counts
+    as ``/``; so ``/\\evil.example`` and ``/<tab>/evil.example`` are dropped
+    as well. (Schemes are the sanitiser's job: ``URL_SCHEMES``.)
+    """
+    if attribute in ("href", "src"):
+        url = value.replace("\t", "").replace("\n", "").replace("\r", "").strip(_C0_AND_SPACE)
+        if url.replace("\\", "/").startswith("//"):
+            return None
     return value
 
 
-@lru_cache(maxsize=None)
-def _markdown() -> markdown_lib.Markdown:
-    """One Markdown converter per process, reset before each use: building one costs more than converting."""
-    return markdown_lib.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+def _markdown_to_html(source: str) -> str:
+    tokens = _MARKDOWN.parse(source)
+    for token in tokens:  # a table column's alignment as the align attribute, which survives sanitising
+        if token.type in ("th_open", "td_open") and str(token.attrs.get("style", "")).startswith("text-align:"):
+            token.attrs = {"align": str(token.attrs["style"])[len("text-align:"):]}
+    return _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}).rstrip("\n")
 
 
 @lru_cache(maxsize=4096)
@@ -76,8 +107,7 @@ def markdown_html(source: str) -> Markup:
     """
     if not source:
         return Markup("")
-    html = _markdown().reset().convert(source)
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+    clean = nh3.clean(_markdown_to_html(source), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
                       attribute_filter=_drop_unsafe_urls, link_rel="noopener noreferrer nofollow",
                       clean_content_tags={"script", "style"})
     return Markup(clean)
@@ -91,6 +121,11 @@ def group_path(group_id: str) -> str:
     return f"kelompok/{group_id}/index.html"
 
 
+def group_json_path(group_id: str) -> str:
+    """One group's record (as in ``data/groups.json``), next to its page in the default language."""
+    return f"kelompok/{group_id}/data.json"
+
+
 def area_path(slugs: tuple[str, ...]) -> str:
     return "/".join(("wilayah", *slugs, "index.html"))
 
@@ -99,12 +134,18 @@ INDEX = "index.html"
 AREAS = "wilayah/index.html"
 WARNINGS = "perlu-perhatian/index.html"
 METHOD = "metodologi/index.html"
+SEARCH = "cari/index.html"
 
 
 def relative(from_page: str, target: str) -> str:
     """A link from one output file to another, both relative to the site root."""
     depth = from_page.count("/")
     return "../" * depth + target
+
+
+def canonical_url(site: Site, full: str) -> str:
+    """The page's public address: ``base_url`` + its path, without a trailing ``index.html``."""
+    return site.base_url + (full[: -len("index.html")] if full.endswith("index.html") else full)
 
 
 def language_prefix(site: Site, lang: str) -> str:
@@ -119,47 +160,80 @@ Row = str
 """One group's row in a table of groups, rendered once, for a page at any depth.
 
 Kept as plain text (a build reads 10,000 of them to redraw the index):
-the link to the group's page, ``\0``, and the row's HTML with its links
-relative to the language's root. ``PlacedRows`` puts ``../`` in front of
-them for a page further down. Autoescape turns every ``"`` of user text
-into ``&#34;``, so ``="kelompok/...`` appears only where the template put a
-link; and validation refuses control characters, so no text holds ``\0``.
+the link to the group's page, then the row's area filter value for a table
+of kecamatan and of kelurahan (escaped), then the row's HTML with its links
+relative to the language's root and ``\1`` where the area filter value goes;
+the parts are separated by ``\0``. ``PlacedRows`` puts ``../`` in front of
+the links for a page further down, and the table's filter value in place.
+Autoescape turns every ``"`` of user text into ``&#34;``, so ``="kelompok/...``
+appears only where the template put a link; and content with control
+characters is refused, so no text holds ``\0`` or ``\1``.
 """
 
+AREA_MARK = "\1"
 
-def make_row(html: str, link: str) -> Row:
-    return f"{link}\0{html}"
+
+def make_row(html: str, link: str, areas: Sequence[str]) -> Row:
+    return "\0".join((link, *(str(escape_html(a)) for a in areas), html))
 
 
 class PlacedRows:
-    """Rows as they appear on one page (a path relative to the language's root), for ``group_table``.
+    """Rows as they appear in one table of one page (a path relative to the language's root).
 
     ``rows`` is read once, lazily, and given to the template in pieces of
     ``PIECE`` rows: one piece of markup per row would copy each row twice
     (here and when the template escapes it), and one piece for all would
-    hold a table of 100,000 rows at once. ``len`` is the number of rows.
+    hold a table of 100,000 rows at once. ``len`` is the number of rows;
+    ``area_depth`` the wilayah level the table's area filter offers (1
+    kecamatan, 2 kelurahan, 3 none).
     """
 
     PIECE = 256
 
-    def __init__(self, page: str, rows: Iterable[Row], count: int):
+    def __init__(self, page: str, rows: Iterable[Row], count: int, area_depth: int):
         self.prefix = "../" * page.count("/")
         self.rows = rows
         self.count = count
+        self.area_depth = area_depth
 
     def __len__(self) -> int:
         return self.count
 
     def __iter__(self) -> Iterator[Markup]:
-        prefix, piece = self.prefix, []
+        prefix, depth, piece = self.prefix, self.area_depth, []
         for row in self.rows:
-            link, html = row.split("\0", 1)
+            link, area1, area2, html = row.split("\0", 3)
+            html = html.replace(AREA_MARK, area1 if depth == 1 else area2 if depth == 2 else "", 1)
             piece.append(html.replace(f'="{link}"', f'="{prefix}{link}"') if prefix else html)
             if len(piece) == self.PIECE:
                 yield Markup("".join(piece))
                 piece = []
         if piece:
             yield Markup("".join(piece))
+
+
+def filter_area(w, depth: int) -> str:
+    """The value a group table's area filter gives a group of ``wilayah`` ``w`` (``depth`` as in ``PlacedRows``)."""
+    names = (w.kota, w.kecamatan, w.kelurahan)
+    if depth >= len(names):
+        return ""
+    return f"{names[depth]} ({names[depth - 1]})" if depth else names[0]
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What a group table's filter form offers: the values that occur in it."""
+
+    statuses: frozenset[str]
+    jenis: frozenset[str]
+    areas: tuple[str, ...]
+    """Area filter values, sorted as shown."""
+
+
+def choices(groups: Iterable[GroupSummary], area_depth: int) -> Choices:
+    groups = list(groups)
+    areas = sorted({a for a in (filter_area(g.wilayah, area_depth) for g in groups) if a}, key=str.casefold)
+    return Choices(frozenset(g.status for g in groups), frozenset(g.jenis for g in groups), tuple(areas))
 
 
 # --------------------------------------------------------------------------
@@ -188,8 +262,12 @@ class Renderer:
     # --- shared pieces -----------------------------------------------------
 
     def page(self, path: str, template: str, title: str, description: str,
-             breadcrumbs: list[tuple[str, str]], **context: Any) -> Page:
-        """Render one page; ``path`` is relative to this language's root."""
+             breadcrumbs: list[tuple[str, str]], indexed: bool = True, **context: Any) -> Page:
+        """Render one page; ``path`` is relative to this language's root.
+
+        ``indexed`` pages are what the search finds (group, area, warning and
+        methodology pages), not the lists of everything.
+        """
         _ = self.lang._
         full = self.prefix + path
         nav = [(_("Home"), INDEX), (_("Areas"), AREAS), (_("Needs attention"), WARNINGS), (_("Methodology"), METHOD)]
@@ -199,7 +277,15 @@ class Renderer:
             "site_title": self.lang.text(self.site.title),
             "title": title,
             "description": description,
+            "canonical": canonical_url(self.site, full),
+            "alternates": [{"code": code, "href": canonical_url(self.site, language_prefix(self.site, code) + path)}
+                           for code in self.site.languages],
+            "default_href": canonical_url(self.site, language_prefix(self.site, self.site.languages[0]) + path),
+            "og_locale": BABEL_LOCALES[self.lang.code],
             "css_href": relative(full, "static/style.css"),
+            "script_href": relative(full, "static/ksm.js"),
+            "icon_href": relative(full, "static/favicon.svg"),
+            "search_href": relative(path, SEARCH),
             "nav": [{"label": label, "href": relative(path, target), "current": target == path} for label, target in nav],
             "breadcrumbs": [{"label": label, "href": relative(path, target) if target else ""}
                             for label, target in breadcrumbs],
@@ -207,6 +293,7 @@ class Renderer:
             "as_of": self.lang.date(self.extent.as_of),
             "data_href": relative(full, "data/"),
             "status_headers": [self.status_name(k) for k in self.rubric.status_keys],
+            "indexed": indexed,
         }
         return full, self.env.get_template(template).generate(**base, **context)
 
@@ -230,6 +317,8 @@ class Renderer:
         link = group_path(g.id)
         latest_date = g.latest_date
         html = self.macros.group_row({
+            "filter_area": AREA_MARK,
+            "status_rank": self.rubric.status_keys.index(g.status),
             "name": g.nama,
             "href": link,
             "area": f"{w.kelurahan}, {w.kecamatan}",
@@ -245,11 +334,23 @@ class Renderer:
             "last": self.lang.short_date(latest_date) if latest_date else "–",
             "last_iso": latest_date.isoformat() if latest_date else "",
         })
-        return make_row(str(html), link)
+        return make_row(str(html), link, (filter_area(w, 1), filter_area(w, 2)))
 
     @staticmethod
-    def group_rows(page: str, rows: Iterable[Row], count: int) -> PlacedRows:
-        return PlacedRows(page, rows, count)
+    def group_rows(page: str, rows: Iterable[Row], count: int, area_depth: int = 1) -> PlacedRows:
+        """A table's rows on ``page``; ``area_depth`` is the wilayah level the area filter offers."""
+        return PlacedRows(page, rows, count, area_depth)
+
+    def filters(self, found: Choices) -> dict:
+        """The choices of a group table's filter form: only values that occur in it."""
+        _ = self.lang._
+        return {
+            "statuses": [{"value": k, "label": self.status_name(k)} for k in self.rubric.status_keys
+                         if k in found.statuses],
+            "jenis": [{"value": j.key, "label": self.lang.text(j.name)} for j in self.rubric.jenis if j.key in found.jenis],
+            "areas": [{"value": a, "label": a} for a in found.areas] if len(found.areas) > 1 else [],
+            "count_template": _("Showing {shown} of {total} groups"),
+        }
 
     def counts(self, area: AreaSummary) -> list[dict]:
         total = area.counts.total
@@ -267,11 +368,13 @@ class Renderer:
     # --- pages -------------------------------------------------------------
 
     def index(self, whole: AreaSummary, children: Sequence[AreaSummary], analysis: Analysis,
-              rows: Iterable[Row]) -> Page:
-        """The home page; ``rows`` are every group's, in display order."""
+              rows: Iterable[Row], found: Choices) -> Page:
+        """The home page; ``rows`` are every group's, in display order, ``found`` what they hold."""
         _ = self.lang._
         return self.page(
             INDEX, "index.html", self.lang.text(self.site.title), self.lang.text(self.site.description), [],
+            indexed=False,
+            filters=self.filters(found),
             intro=self.lang.text(self.site.description),
             counts=self.counts(whole),
             total=self.lang.number(whole.counts.total),
@@ -314,11 +417,11 @@ class Renderer:
                 })
             tree.append({"area": self.area_rows(AREAS, [areas[kota]])[0], "kecamatan": kecamatan_rows})
         return self.page(AREAS, "areas.html", _("Areas"), _("Every area with KSM groups, and how many are in each stage."),
-                         [(_("Home"), INDEX), (_("Areas"), "")], tree=tree)
+                         [(_("Home"), INDEX), (_("Areas"), "")], indexed=False, tree=tree)
 
     def area(self, area: AreaSummary, children: Sequence[AreaSummary], analysis: Analysis,
-             rows: Iterable[Row]) -> Page:
-        """An area's page; ``rows`` are its groups', in display order."""
+             rows: Iterable[Row], found: Choices) -> Page:
+        """An area's page; ``rows`` are its groups', in display order, ``found`` what they hold."""
         _ = self.lang._
         path = area_path(area.slugs)
         level_names = {"kota": _("City / regency"), "kecamatan": _("District (kecamatan)"),
@@ -336,7 +439,8 @@ class Renderer:
             child_level=child_level,
             figures=self.figures.area(analysis, area.names[-1]),
             children=self.area_rows(path, children),
-            rows=self.group_rows(path, rows, area.counts.total),
+            rows=self.group_rows(path, rows, area.counts.total, area_depth=len(area.names)),
+            filters=self.filters(found),
             downloads=self.downloads(path),
         )
 
@@ -384,6 +488,7 @@ class Renderer:
             story=markdown_html(group.story),
             area_href=relative(path, area_path(slugs)),
             area_name=w.kelurahan,
+            json_href=relative(self.prefix + path, group_json_path(g.id)),
         )
 
     def guidance(self, g: ScoredGroup) -> dict:
@@ -392,15 +497,16 @@ class Renderer:
         lang = self.lang
         if g.status == DISSOLVED:
             return {"summary": _("This group dissolved on %(date)s. It is no longer assessed.") % {"date": lang.date(g.group.bubar)},
-                    "gate_text": "", "gates": [], "steps": []}
+                    "gate_text": "", "gates": [], "steps_text": "", "steps": []}
         if g.status == NOT_ASSESSED:
             return {"summary": _("This group has not been assessed yet. Schedule its first assessment with the facilitator."),
-                    "gate_text": "", "gates": [], "steps": []}
+                    "gate_text": "", "gates": [], "steps_text": "", "steps": []}
         latest = g.latest
         if g.next_stage is None:
             return {"summary": _("This group is at the highest stage, %(stage)s. Keep it there: assess it every year "
                                  "and watch the indicators below.") % {"stage": self.status_name(g.status)},
-                    "gate_text": "", "gates": [], "steps": [self.step(latest, key) for key in g.focus]}
+                    "gate_text": "", "gates": [], "steps_text": _("Where the group has the most room to grow:"),
+                    "steps": [self.step(latest, key) for key in g.focus]}
         nxt = g.next_stage
         target = self.status_name(nxt.stage)
         min_score = lang.number(self.rubric.stage(nxt.stage).min_score)
@@ -419,8 +525,11 @@ class Renderer:
                                       len(gates)) % {"num": len(gates)}
         else:
             gate_text = _("Every requirement of %(stage)s is already met.") % {"stage": target}
+        gated = {s.indicator for s in nxt.unmet_gates}
         return {"summary": points, "gate_text": gate_text, "gates": gates,
-                "steps": [self.step(latest, key) for key in nxt.suggestions]}
+                "steps_text": (_("Then, where the group has the most room to grow:") if gates
+                               else _("Where the group has the most room to grow:")),
+                "steps": [self.step(latest, key) for key in nxt.suggestions if key not in gated]}
 
     def step(self, latest: ScoredAssessment, key: str, target: int | None = None) -> dict:
         _ = self.lang._
@@ -463,6 +572,7 @@ class Renderer:
         for rule in self.rubric.warnings:
             sections.append({"key": rule.key, "name": self.lang.text(rule.name), "meaning": self.lang.text(rule.meaning),
                              "advice": self.lang.text(rule.advice),
+                             "table_id": f"groups-{rule.key}",
                              "rows": self.group_rows(WARNINGS, rows[rule.key], counts[rule.key]),
                              "count": counts[rule.key]})
         return self.page(WARNINGS, "warnings.html", _("Needs attention"),
@@ -520,7 +630,16 @@ class Renderer:
     def not_found(self) -> Page:
         _ = self.lang._
         return self.page("404.html", "404.html", _("Page not found"), _("This page does not exist."),
-                         [(_("Home"), INDEX), (_("Page not found"), "")])
+                         [(_("Home"), INDEX), (_("Page not found"), "")], indexed=False,
+                         base_href=self.site.base_url + self.prefix)
+
+    def search(self) -> Page:
+        _ = self.lang._
+        full = self.prefix + SEARCH
+        return self.page(SEARCH, "search.html", _("Search"), _("Search the groups, areas and indicators."),
+                         [(_("Home"), INDEX), (_("Search"), "")], indexed=False,
+                         root_href=relative(full, ""), pagefind_css=relative(full, "pagefind/pagefind-ui.css"),
+                         pagefind_js=relative(full, "pagefind/pagefind-ui.js"))
 
 
 class _Environment(jinja2.Environment):
@@ -577,6 +696,18 @@ def environment(lang: str) -> jinja2.Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)
     _constant_gettext(env)
     return env
+
+
+def sitemap(site: Site, pages: Iterable[str]) -> dict[str, str]:
+    """``sitemap.xml`` listing every page but the 404 and search pages, and ``robots.txt`` pointing at it."""
+    urls = [canonical_url(site, p) for p in sorted(pages)
+            if p.endswith(".html") and not p.endswith("404.html") and not p.endswith(SEARCH)]
+    body = "".join(f"<url><loc>{escape(u)}</loc></url>\n" for u in urls)
+    return {
+        "sitemap.xml": ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n"),
+        "robots.txt": f"User-agent: *\nAllow: /\nSitemap: {site.base_url}sitemap.xml\n",
+    }
 
 
 def static_files() -> dict[str, bytes]:

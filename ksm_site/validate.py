@@ -19,6 +19,12 @@ Decisions where DESIGN §3 is silent:
 * Names and other one-line texts may not contain control characters or
   invisible formatting characters (zero-width spaces, direction overrides),
   which can make two different names look alike.
+* A partnership's ``sejak`` is only checked not to lie in the future: DESIGN
+  §3 orders assessments between ``dibentuk`` and ``bubar`` but not
+  partnerships, and members often deal with a partner before their group is
+  formally founded, so an earlier date is accepted as written.
+* Whole numbers are plain decimal digits: YAML 1.1 would read ``010`` as 8
+  and ``0x10`` as 16, so those are problems, not silent conversions.
 * A gate on an indicator that does not apply to a group's ``jenis`` is
   skipped for that group (the rubric is checked so that this cannot happen
   with the default stages).
@@ -35,7 +41,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from .errors import FILE_FIELD, Problem
+from .errors import FILE_FIELD, Problem, char_label
 from .load import Content, Document, Node
 from .model import (
     Area, Assessment, Choice, Group, Indicator, Partner, Rubric, Site, Stage, Text, WarningRule,
@@ -170,8 +176,7 @@ def _check_characters(text: str, multiline: bool) -> None:
         if multiline and char in "\n\t":
             continue
         if category in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
-            name = unicodedata.name(char, f"U+{ord(char):04X}")
-            raise Invalid(f"contains the invisible character U+{ord(char):04X} ({name})",
+            raise Invalid(f"contains the invisible character {char_label(char)}",
                           "retype the text; invisible and direction-changing characters are not allowed")
 
 
@@ -186,7 +191,10 @@ def markdown(node: Node) -> str:
 
 
 def _text(node: Node, multiline: bool) -> str:
-    if node.kind != "scalar" or node.tag != "str":
+    if node.kind != "scalar":
+        raise Invalid(f"must be text, not {describe(node)}",
+                      "write the text after the key; put it in quotes if it starts with [ or { or holds ': '")
+    if node.tag != "str":
         raise Invalid(f"must be text, not {describe(node)}", surprise_hint(node))
     value = node.value.strip()
     if not value:
@@ -230,10 +238,32 @@ def date(node: Node) -> dt.date:
     raise Invalid(f"{shown} is not a date", "write dates as YYYY-MM-DD, e.g. 2018-09-30")
 
 
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)")
+
+
 def integer(low: int, high: int | None = None) -> Callable[[Node], int]:
+    """A whole number written in plain decimal digits.
+
+    YAML 1.1 also reads ``010`` (octal 8), ``0x10``, ``0b11``, ``1_0`` and
+    ``1:30`` (base 60) as integers; none of those is what a person writing a
+    level or a member count means, so they are refused, not converted.
+    """
     def convert(node: Node) -> int:
-        if node.kind != "scalar" or node.tag != "int" or ":" in node.text:
-            hint = surprise_hint(node) if node.tag in ("bool",) or ":" in node.text else ""
+        if node.kind == "scalar" and node.tag == "int" and not _DECIMAL.fullmatch(node.text):
+            plain = node.text.lstrip("+")
+            if ":" in node.text:
+                hint = surprise_hint(node)
+            elif plain.isdigit() and plain.startswith("0"):
+                hint = f"YAML reads {node.text} as {node.value} (a leading 0 means octal); write {int(plain)}"
+            elif plain.isdigit():
+                hint = f"write {int(plain)}"
+            else:
+                hint = f"YAML reads {node.text} as {node.value}; write the number in plain digits"
+            raise Invalid(f"'{node.text}' is not a whole number in plain digits", hint)
+        if node.kind != "scalar" or node.tag != "int":
+            hint = surprise_hint(node) if node.tag in ("bool",) else ""
+            if node.tag == "str" and _DECIMAL.fullmatch(node.value.strip()):
+                hint = f"remove the quotes: write {node.value.strip()}, a number, not text"
             shown = f"'{node.text}'" if node.kind == "scalar" else describe(node)
             raise Invalid(f"{shown} is not a whole number", hint or _range_hint(low, high))
         if node.value < low or (high is not None and node.value > high):
@@ -268,7 +298,10 @@ def percent(node: Node) -> Decimal:
                 raise Invalid(f"{node.value.strip()} is over 100%", "write a percentage from 0% to 100%")
             return value
     if node.kind == "scalar" and node.tag in ("int", "float") and ":" not in node.text:
-        raise Invalid(f"'{node.text}' has no percent sign", f"write it as a percentage: {node.text}%")
+        hint = f"write it as a percentage: {node.text}%"
+        if node.tag == "float" and 0 < node.value < 1:  # 0.72 is most likely a fraction: 72%
+            hint = f"write it as a percentage: {(Decimal(str(node.value)) * 100).normalize():f}% if {node.text} is a fraction, else {node.text}%"
+        raise Invalid(f"'{node.text}' has no percent sign", hint)
     shown = f"'{node.text}'" if node.kind == "scalar" and node.text else describe(node)
     raise Invalid(f"{shown} is not a percentage", "write a percentage from 0% to 100%, e.g. 72%")
 
@@ -285,6 +318,8 @@ def choice(options: tuple[Choice, ...]) -> Callable[[Node], str]:
         shown = f"'{node.text}'" if node.kind == "scalar" and node.text else describe(node)
         close = nearest(str(node.text), keys)
         hint = (f"did you mean '{close}'? " if close else "") + "allowed: " + ", ".join(keys)
+        if node.kind == "scalar" and ":" in node.text and node.tag in ("int", "float"):
+            hint = f"YAML 1.1 reads {node.text} as a base-60 number ({node.value}); {hint}"
         raise Invalid(f"{shown} is not an allowed value", hint)
     return convert
 

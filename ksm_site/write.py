@@ -1,4 +1,4 @@
-"""The only writer of the output folder.
+"""The only writer of the output folder, and of the group files that `new` and `import` make.
 
 A build never writes into the live site. It fills another folder next to
 it, then swaps it in with two renames; if anything fails before the swap,
@@ -41,6 +41,17 @@ The spare is the writer's own: it changes only by renames and by the
 writer, so its manifest is taken as it is. Leftovers of a build that was
 killed (``.<name>.new-*``, ``.<name>.old-*``) are removed by the next build
 into the same folder.
+
+A ``more`` step may add files to the folder before the swap (the search
+index is made from the finished pages); they are kept as hard links too when
+their bytes did not change. A file system error (disk full, no permission,
+a name too long) is an ``OutputError``, raised after the folder being
+filled is removed.
+
+``write_content_file`` writes one group file the same way: the bytes go to
+a hidden temporary file in the same folder (``check`` skips hidden files),
+which then takes the file's name in one step, so a reader never sees half a
+file.
 """
 
 from __future__ import annotations
@@ -53,7 +64,7 @@ import shutil
 import stat
 import tempfile
 from dataclasses import dataclass, field
-from typing import IO, Callable, Mapping, Protocol
+from typing import IO, Callable, Iterable, Mapping, Protocol
 
 
 class OutputError(Exception):
@@ -283,6 +294,8 @@ class Staging:
     """Whether the folder being filled is the spare, taken out of its place."""
     placed: dict[str, tuple[Entry, bool]] = field(default_factory=dict)
     """Files placed already (by ``place`` in any process), with their entries and whether bytes were written."""
+    added: dict[str, bytes] = field(default_factory=dict)
+    """After ``finish``: the files ``more`` added, with their bytes."""
 
     @property
     def spare(self) -> str:
@@ -291,6 +304,13 @@ class Staging:
 
 def begin(out_dir: str, manifest: ManifestStore | None = None) -> Staging:
     """Take the output's lock and choose the folder to fill: the refreshed spare, or a new one."""
+    try:
+        return _begin(out_dir, manifest)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out_dir}: {exc}") from exc
+
+
+def _begin(out_dir: str, manifest: ManifestStore | None) -> Staging:
     parent, name = _split(out_dir)
     live = os.path.join(parent, name)
     if os.path.exists(live) and not os.path.isdir(live):
@@ -332,14 +352,27 @@ def abort(staging: Staging) -> None:
         staging.lock.close()
 
 
-def finish(staging: Staging, files: Mapping[str, bytes | str], fetch: Callable[[str], bytes] | None = None
-           ) -> WriteStats:
-    """Place every file of ``files`` not placed yet, remove what is no longer in the site, swap.
+More = Callable[[str], Iterable[str]]
+"""A step that adds files to the folder being filled (given its path) and returns their relative paths."""
+
+
+def finish(staging: Staging, files: Mapping[str, bytes | str], fetch: Callable[[str], bytes] | None = None,
+           more: More | None = None) -> WriteStats:
+    """Place every file of ``files`` not placed yet, remove what is no longer in the site, run
+    ``more``, swap.
 
     ``files`` maps each relative path to its bytes, or to the SHA-256 (hex)
     of bytes that ``fetch(digest)`` returns when they must be written. The
     lock is let go in any case; on failure the live output is as it was.
     """
+    try:
+        return _finish(staging, files, fetch, more)
+    except OSError as exc:
+        raise OutputError(f"cannot write {staging.out_dir}: {exc}") from exc
+
+
+def _finish(staging: Staging, files: Mapping[str, bytes | str], fetch: Callable[[str], bytes] | None,
+            more: More | None) -> WriteStats:
     try:
         target = staging.target
         digests = {relpath: value if isinstance(value, str) else digest_of(value) for relpath, value in files.items()}
@@ -369,6 +402,11 @@ def finish(staging: Staging, files: Mapping[str, bytes | str], fetch: Callable[[
                 found = place(target, relpath, digest, data)
             entries[relpath], wrote = found
             written += wrote
+        if more is not None:
+            for relpath in sorted(more(target.fresh)):
+                check_path(relpath)
+                entries[relpath], wrote, staging.added[relpath] = _adopt(target, relpath)
+                written += wrote
         retired = _swap(target.fresh, target.live, staging.parent, staging.name)
     except BaseException:
         abort(staging)
@@ -378,6 +416,33 @@ def finish(staging: Staging, files: Mapping[str, bytes | str], fetch: Callable[[
     finally:
         staging.lock.close()
     return WriteStats(written, len(entries) - written)
+
+
+def _adopt(target: Target, relpath: str) -> tuple[Entry, bool, bytes]:
+    """A file that ``more`` wrote: a link to the live file instead when that has the same bytes.
+    Returns its entry, whether it differs from the live file, and its bytes."""
+    destination = f"{target.fresh}/{relpath}"
+    with open(destination, "rb") as f:
+        data = f.read()
+    digest = digest_of(data)
+    previous = f"{target.live}/{relpath}"
+    known = target.live_files.get(relpath) if target.live_files is not None else None
+    if known is not None and _holds(previous, known):
+        same = known[0] == digest
+    else:
+        same = _same_bytes(previous, data)
+        known = _entry(digest, previous) if same else None
+    if same:
+        os.remove(destination)
+        os.link(previous, destination)
+        entry, wrote = (digest, *known[1:]), False
+    else:
+        entry, wrote = _entry(digest, destination), True
+    if target.shadow is not None:
+        shadow = f"{target.shadow}/{relpath}"
+        _make_parent(target.shadow, shadow)
+        os.link(destination, shadow)
+    return entry, wrote, data
 
 
 def _keep_spare(staging: Staging, retired: str | None, entries: dict[str, Entry]) -> None:
@@ -402,19 +467,20 @@ def _keep_spare(staging: Staging, retired: str | None, entries: dict[str, Entry]
 
 
 def write_site(files: Mapping[str, bytes | str], out_dir: str, fetch: Callable[[str], bytes] | None = None,
-               manifest: ManifestStore | None = None) -> WriteStats:
-    """Replace ``out_dir`` with exactly ``files`` (see ``finish``); with a manifest that shows the
-    live output already holds exactly these files, touch nothing."""
+               manifest: ManifestStore | None = None, more: More | None = None) -> WriteStats:
+    """Replace ``out_dir`` with exactly ``files``, plus what ``more`` adds (see ``finish``); with a
+    manifest that shows the live output already holds exactly these files, and nothing to add,
+    touch nothing."""
     digests = {relpath: value if isinstance(value, str) else digest_of(value) for relpath, value in files.items()}
     for relpath in digests:
         check_path(relpath)
     staging = begin(out_dir, manifest)
     live_files = staging.target.live_files
-    if live_files is not None and live_files.keys() == digests.keys() and all(
+    if more is None and live_files is not None and live_files.keys() == digests.keys() and all(
             live_files[p][0] == d and _holds(f"{staging.target.live}/{p}", live_files[p]) for p, d in digests.items()):
         _put_back(staging)
         return WriteStats(0, len(digests))
-    return finish(staging, files, fetch)
+    return finish(staging, files, fetch, more)
 
 
 def _put_back(staging: Staging) -> None:
@@ -476,3 +542,30 @@ def _remove_empty_folders(root: str, removed: list[str]) -> None:
             os.rmdir(f"{root}/{folder}")
         except OSError:
             pass
+
+
+def write_content_file(path: str, data: bytes, replace: bool) -> None:
+    """Write ``path`` atomically. ``replace`` False: fail with ``FileExistsError`` if it exists.
+
+    A new file is linked into place (``os.link`` never overwrites, so a file
+    that appeared meanwhile is kept); a replaced file keeps its permissions.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if replace:
+            os.chmod(temp, os.stat(path).st_mode & 0o7777)
+            os.replace(temp, path)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
+            os.link(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)

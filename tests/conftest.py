@@ -124,7 +124,7 @@ def write_content(root: Path, files: dict[str, str | bytes], settings: bool = Tr
 
 
 def files_under(folder) -> dict[str, bytes]:
-    """Every file under ``folder``: relative path -> bytes."""
+    """Every file under ``folder`` as ``{relative path: bytes}``: to show that nothing changed."""
     result = {}
     for dirpath, _, names in os.walk(folder):
         for name in names:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 
 import pytest
 
@@ -15,6 +16,7 @@ from ksm_site.errors import ContentError
 from ksm_site.write import write_site
 
 from conftest import TODAY, VALID_GROUP, files_under, write_content
+from htmlcheck import base_url, check_built_page
 
 GROUP = "groups/kota-madiun/taman/ksm-uji-coba.md"
 HOSTILE = VALID_GROUP.replace("nama: KSM Uji Coba", 'nama: "<script>alert(1)</script> {{ 7*7 }}"').replace(
@@ -137,10 +139,9 @@ def test_user_text_is_inert(tmp_path):
     for path, data in files_under(tmp_path / "out").items():
         if not path.endswith(".html"):
             continue
-        page = data.decode()
-        assert "<script" not in page, path
-        assert "onerror" not in page and "onclick" not in page and "javascript:" not in page, path
-        assert "<iframe" not in page and "data:image" not in page and "//evil.example" not in page, path
+        page = check_built_page(path, data.decode(), base_url(content))  # words may be text, never markup
+        assert page.problems == [], path
+        assert "<iframe" not in data.decode(), path
     page = (tmp_path / "out/kelompok/kota-madiun/taman/ksm-uji-coba/index.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in page  # shown literally, never evaluated
     assert '<a href="https://example.org" rel="noopener noreferrer nofollow">ok</a>' in page
@@ -210,3 +211,46 @@ def test_writer_failure_leaves_the_previous_output(tmp_path):
         write_site(Boom({"a.html": b"new", "b/c.html": b"new"}), str(out))
     assert files_under(out) == {"a.html": b"old", os.path.join("b", "c.html"): b"old"}
     assert sorted(os.listdir(tmp_path)) == [".out.lock", "out"]
+
+
+def test_sitemap_canonical_and_open_graph(tmp_path):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP})
+    build(content, tmp_path / "out")
+    base = "https://ksm-site.github.io/ksm-site/"
+    sitemap = (tmp_path / "out/sitemap.xml").read_text()
+    for url in ("", "en/", "kelompok/kota-madiun/taman/ksm-uji-coba/", "en/kelompok/kota-madiun/taman/ksm-uji-coba/",
+                "wilayah/kota-madiun/taman/pandean/", "metodologi/"):
+        assert f"<loc>{base}{url}</loc>" in sitemap, url
+    assert "404" not in sitemap and "cari/" not in sitemap
+    assert (tmp_path / "out/robots.txt").read_text().endswith(f"Sitemap: {base}sitemap.xml\n")
+    page = (tmp_path / "out/en/kelompok/kota-madiun/taman/ksm-uji-coba/index.html").read_text()
+    assert f'<link rel="canonical" href="{base}en/kelompok/kota-madiun/taman/ksm-uji-coba/">' in page
+    assert f'<link rel="alternate" hreflang="id" href="{base}kelompok/kota-madiun/taman/ksm-uji-coba/">' in page
+    assert '<meta property="og:title" content="KSM Uji Coba">' in page and 'content="en_GB"' in page
+    record = json.loads((tmp_path / "out/kelompok/kota-madiun/taman/ksm-uji-coba/data.json").read_text())
+    assert record == json.loads((tmp_path / "out/data/groups.json").read_text())["groups"][0]
+    assert 'href="../../../../../kelompok/kota-madiun/taman/ksm-uji-coba/data.json"' in page
+
+
+def test_search_index_is_built_for_both_languages(tmp_path):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP})
+    build(content, tmp_path / "out")
+    entry = json.loads((tmp_path / "out/pagefind/pagefind-entry.json").read_text())
+    assert sorted(entry["languages"]) == ["en", "id"]
+    assert (tmp_path / "out/pagefind/pagefind-ui.js").is_file()
+    first = files_under(tmp_path / "out")
+    build(content, tmp_path / "again")
+    assert files_under(tmp_path / "again") == first  # the index, too, is the same bytes every time
+
+
+@pytest.mark.parametrize("languages, root_lang, other", [("[id]", "id", None), ("[en, id]", "en", "id")])
+def test_site_yaml_chooses_the_languages(tmp_path, languages, root_lang, other):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP})
+    settings = (content / "site.yaml").read_text().replace("bahasa: [id, en]", f"bahasa: {languages}")
+    (content / "site.yaml").write_text(settings)
+    build(content, tmp_path / "out")
+    assert f'<html lang="{root_lang}">' in (tmp_path / "out/index.html").read_text()
+    if other is None:
+        assert not (tmp_path / "out/en").exists() and 'hreflang="en"' not in (tmp_path / "out/index.html").read_text()
+    else:
+        assert f'<html lang="{other}">' in (tmp_path / f"out/{other}/index.html").read_text()

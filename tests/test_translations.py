@@ -1,4 +1,4 @@
-"""Every UI string has an Indonesian translation, with the same placeholders."""
+"""Every UI string has an Indonesian translation, with the same format fields."""
 
 from __future__ import annotations
 

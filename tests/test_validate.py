@@ -76,7 +76,7 @@ CASES = [
     ("python tag", "anggota: 10", "anggota: !!python/object:os.system [ls]", 10, "(yaml)", "explicit tag"),
     ("tab indentation", "  kota: Kota Madiun", "\tkota: Kota Madiun", 6, "(yaml)", "tabs"),
     ("colon in a plain value", "ketua: Siti Aminah", "ketua: Siti: Aminah", 11, "(yaml)", "quotes"),
-    ("unclosed flow list", "usaha: [warung, jahit]", "usaha: [warung, jahit", 13, "(yaml)", "YAML syntax error"),
+    ("unclosed flow list", "usaha: [warung, jahit]", "usaha: [warung, jahit", 12, "(yaml)", "never closed"),
 ]
 
 
@@ -238,3 +238,11 @@ def test_rubric_problems_are_reported_with_lines(tmp_path):
     p = problems[0]
     assert p.path.endswith("rubric.yaml") and "did you mean 'pertemuan_rutin'" in p.hint
     assert rubric.splitlines()[p.line - 1].strip().startswith("syarat:")
+
+
+def test_a_partnership_may_predate_the_group(tmp_path):
+    """DESIGN §3 bounds assessments by dibentuk and bubar, not partnerships; only the future is refused."""
+    text = edited("sejak: 2019-02-01", "sejak: 2015-02-01")
+    assert problems_of(tmp_path, {GROUP: text}) == []
+    problems = problems_of(tmp_path / "future", {GROUP: edited("sejak: 2019-02-01", "sejak: 2999-02-01")})
+    assert [(p.line, p.field) for p in problems] == [(14, "mitra[1].sejak")]

@@ -1,0 +1,109 @@
+/* ksm-site: the site's one script. Everything it improves also works without it:
+   tables are complete in the HTML, the search box is a plain form.
+   - table[data-groups]: sort by clicking a column header; filter with the form
+     whose data-filters-for names the table (text, stage, type, area).
+   - #search: Pagefind search, with ?q= in the address so results can be shared;
+     opened from disk (file://) it says that search needs the site to be served. */
+(function () {
+  "use strict";
+
+  function cellValue(row, index) {
+    var cell = row.children[index];
+    if (!cell) return "";
+    return cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : cell.textContent.trim();
+  }
+
+  var NUMBER = /^-?\d+(\.\d+)?$/;
+
+  function compare(a, b) {
+    if (NUMBER.test(a) && NUMBER.test(b)) return parseFloat(a) - parseFloat(b);
+    return a.localeCompare(b, document.documentElement.lang || undefined, { sensitivity: "base", numeric: true });
+  }
+
+  function makeSortable(table) {
+    var headers = table.querySelectorAll("thead th");
+    var body = table.tBodies[0];
+    headers.forEach(function (th, index) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      th.setAttribute("aria-sort", "none");
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        headers.forEach(function (other) { other.setAttribute("aria-sort", "none"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (r1, r2) {
+          var order = compare(cellValue(r1, index), cellValue(r2, index));
+          return ascending ? order : -order;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  }
+
+  function normalise(text) {
+    return text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+  }
+
+  function makeFilterable(form) {
+    var table = document.getElementById(form.getAttribute("data-filters-for"));
+    if (!table) return;
+    var text = form.querySelector("[data-filter]");
+    var selects = form.querySelectorAll("[data-filter-field]");
+    var count = form.querySelector("[data-count]");
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var haystacks = rows.map(function (row) { return normalise(row.textContent); });
+
+    function apply() {
+      var words = normalise(text.value).split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (row, i) {
+        var visible = words.every(function (w) { return haystacks[i].indexOf(w) !== -1; });
+        selects.forEach(function (select) {
+          if (select.value && row.getAttribute("data-" + select.getAttribute("data-filter-field")) !== select.value) visible = false;
+        });
+        row.hidden = !visible;
+        if (visible) shown += 1;
+      });
+      if (count) {
+        count.textContent = count.getAttribute("data-template").replace("{shown}", shown).replace("{total}", rows.length);
+      }
+    }
+
+    form.addEventListener("input", apply);
+    form.addEventListener("change", apply);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    form.hidden = false;
+    apply();
+  }
+
+  function startSearch(box) {
+    var params = new URLSearchParams(window.location.search);
+    var query = params.get("q") || "";
+    if (window.location.protocol === "file:" || typeof window.PagefindUI !== "function") {
+      var message = box.querySelector("[data-offline]");
+      if (message) message.hidden = false;
+      return;
+    }
+    var root = new URL(box.getAttribute("data-root"), window.location.href).pathname;
+    var ui = new window.PagefindUI({ element: "#search", baseUrl: root, showSubResults: false, showImages: false, resetStyles: false });
+    if (query) ui.triggerSearch(query);
+    box.addEventListener("input", function (event) {
+      if (!event.target.matches || !event.target.matches("input")) return;
+      var url = new URL(window.location.href);
+      if (event.target.value) url.searchParams.set("q", event.target.value); else url.searchParams.delete("q");
+      window.history.replaceState(null, "", url);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("table[data-groups]").forEach(makeSortable);
+    document.querySelectorAll("form[data-filters-for]").forEach(makeFilterable);
+    var search = document.getElementById("search");
+    if (search) startSearch(search);
+  });
+
+})();

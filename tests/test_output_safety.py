@@ -1,0 +1,176 @@
+"""Nothing lost: the published site is replaced whole or not at all, builds never interleave,
+and neither ``build`` nor ``check`` touches the content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from ksm_site import pipeline, render
+from ksm_site.errors import ContentError
+from ksm_site.write import write_site
+
+from conftest import ROOT, TODAY, VALID_GROUP, files_under, write_content
+
+GROUP = "groups/kota-madiun/taman/ksm-uji-coba.md"
+OTHER = "groups/kota-madiun/taman/ksm-dua.md"
+
+
+def snapshot(folder: Path) -> dict[str, tuple]:
+    """Every entry under ``folder``: its kind, bytes (as a hash), mode and modification time."""
+    result = {}
+    for path in sorted(folder.rglob("*")):
+        st = path.lstat()
+        data = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() and not path.is_symlink() else ""
+        result[str(path.relative_to(folder))] = (path.is_dir(), path.is_symlink(), data, st.st_mode, st.st_mtime_ns)
+    return result
+
+
+def siblings(out: Path) -> list[str]:
+    """What lies next to the output folder: the output, its lock, and never a temporary folder."""
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith((".out", "out")))
+
+
+@pytest.fixture
+def built(tmp_path):
+    content = write_content(tmp_path, {GROUP: VALID_GROUP, OTHER: VALID_GROUP.replace("KSM Uji Coba", "KSM Dua")})
+    out = tmp_path / "out"
+    pipeline.build(str(content), str(out), TODAY, jobs=1)
+    return content, out, snapshot(out)
+
+
+def test_a_content_error_leaves_the_previous_output_byte_identical(built):
+    content, out, before = built
+    (content / OTHER).write_text(VALID_GROUP.replace("kehadiran: 72%", "kehadiran: 72"))
+    with pytest.raises(ContentError):
+        pipeline.build(str(content), str(out), TODAY, jobs=1)
+    assert snapshot(out) == before
+    assert siblings(out) == [".out.lock", "out"]
+
+
+def test_a_crash_in_the_middle_of_rendering_leaves_the_previous_output(built, monkeypatch):
+    content, out, before = built
+    (content / GROUP).write_text(VALID_GROUP.replace("anggota: 10", "anggota: 11"))
+    rendered = []
+    real_group = render.Renderer.group
+
+    def group_then_crash(self, g, *args):
+        rendered.append(g.id)
+        if len(rendered) == 2:
+            raise RuntimeError("injected crash while rendering the second group page")
+        return real_group(self, g, *args)
+
+    monkeypatch.setattr(render.Renderer, "group", group_then_crash)
+    with pytest.raises(RuntimeError, match="injected crash"):
+        pipeline.build(str(content), str(out), TODAY, jobs=1)
+    assert len(rendered) == 2  # the crash came after a page had been rendered
+    assert snapshot(out) == before
+    assert siblings(out) == [".out.lock", "out"]
+
+
+class InterruptedAt(dict):
+    """Files whose ``n``-th read raises, as if the writer were killed (KeyboardInterrupt) half-way."""
+
+    def __init__(self, files, n):
+        super().__init__(files)
+        self.left = n
+
+    def __getitem__(self, key):
+        self.left -= 1
+        if self.left == 0:
+            raise KeyboardInterrupt
+        return super().__getitem__(key)
+
+
+def test_an_interrupt_in_the_middle_of_writing_leaves_the_previous_output(built):
+    content, out, before = built
+    pipeline.build(str(content), str(out.parent / "elsewhere"), TODAY, jobs=1)
+    files = {path: data + b"<!-- changed -->" for path, data in files_under(out.parent / "elsewhere").items()}
+    with pytest.raises(KeyboardInterrupt):
+        write_site(InterruptedAt(files, len(files) // 2), str(out))
+    assert snapshot(out) == before
+    assert siblings(out) == [".out.lock", "out"]
+
+
+# --------------------------------------------------------------------------
+# Two builds into one output folder
+
+
+WRITER = textwrap.dedent('''
+    """One slow build into argv[1]: every file holds argv[2]; prints when its writing began and ended."""
+    import json, os, sys, time
+    sys.path.insert(0, os.environ["KSM_ROOT"])
+    from ksm_site.write import write_site
+
+    out, tag, go = sys.argv[1], sys.argv[2], sys.argv[3]
+    reads = []
+
+    class Slow(dict):
+        def __getitem__(self, key):
+            reads.append(time.time())
+            time.sleep(0.01)
+            return super().__getitem__(key)
+
+    open(go + "." + tag, "w").close()  # ready
+    while not os.path.exists(go):
+        time.sleep(0.005)
+    write_site(Slow({f"page-{n:02}/index.html": f"{tag} {n}".encode() for n in range(30)}), out)
+    print(json.dumps([reads[0], time.time()]))
+''')
+
+
+def test_two_builds_into_one_folder_never_interleave(tmp_path):
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    out, go = tmp_path / "out", tmp_path / "go"
+    write_site({"page-00/index.html": b"first"}, str(out))  # a previous site, to be replaced
+    env = {**os.environ, "KSM_ROOT": str(ROOT)}
+    procs = {tag: subprocess.Popen([sys.executable, str(script), str(out), tag, str(go)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+             for tag in ("A", "B")}
+    deadline = time.time() + 30
+    while not all(Path(f"{go}.{tag}").exists() for tag in procs) and time.time() < deadline:
+        time.sleep(0.01)
+    go.touch()  # both start writing now
+    windows = {}
+    for tag, proc in procs.items():
+        stdout, stderr = proc.communicate(timeout=60)
+        assert proc.returncode == 0, stderr
+        windows[tag] = json.loads(stdout)
+    first, second = sorted(windows.values())
+    assert second[0] >= first[1], f"the two writes overlapped: {windows}"  # the second waited for the lock
+    pages = {str(p.relative_to(out)): p.read_text() for p in out.rglob("*.html")}
+    winner = pages["page-00/index.html"].split()[0]
+    assert pages == {f"page-{n:02}/index.html": f"{winner} {n}" for n in range(30)}  # one build, complete
+    assert siblings(out) == [".out.lock", "out"]
+
+
+# --------------------------------------------------------------------------
+# The content is read, never written
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_build_and_check_never_modify_the_content(tmp_path, broken):
+    files = {GROUP: VALID_GROUP, OTHER: VALID_GROUP.replace("KSM Uji Coba", "KSM Dua"),
+             "groups/kota-madiun/ksm-tiga.yaml": VALID_GROUP.split("---\n")[1]}
+    if broken:
+        files[OTHER] = VALID_GROUP.replace("anggota: 10", "anggota: &a 10\nketua: *a")
+    content = write_content(tmp_path, files)
+    before = snapshot(content)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    for command in (["check"], ["build", "--out", str(tmp_path / "out"), "--jobs", "1"]):
+        result = subprocess.run([sys.executable, str(ROOT / "build.py"), *command, "--content", str(content)],
+                                capture_output=True, text=True, env=env, timeout=120)
+        assert result.returncode == (1 if broken else 0), result.stderr
+        assert "Traceback" not in result.stderr
+    assert snapshot(content) == before
+    assert (tmp_path / "out").exists() is not broken
