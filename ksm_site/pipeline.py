@@ -17,8 +17,9 @@ a process pool (``jobs`` > 1 and enough work) or in this process:
    result is not cached, and join the data files.
 
 Then the writer replaces the output folder with the site (see ``write.py``),
-after Pagefind has indexed the finished pages for the site's search
-(``search.py``).
+after Pagefind has indexed the pages' search entries for the site's search
+(``search.py``), or, when no entry changed since a build whose index the
+cache holds, with that index.
 
 The cache (``cache.py``) keys each result by a SHA-256 of exactly what it
 depends on:
@@ -65,6 +66,7 @@ import multiprocessing
 import os
 import pickle
 import sys
+import tempfile
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -373,6 +375,12 @@ def _stream_page(page: Page, placed: dict) -> tuple[str, str, bytes]:
     return path, hexdigest, b"".join(packed)
 
 
+def _entry(entry: tuple[str, bytes]) -> tuple[str, str, bytes]:
+    """A search entry made now: its path, digest and compressed bytes for the cache."""
+    path, data = entry
+    return path, digest_of(data), zlib.compress(data, COMPRESSION)
+
+
 @dataclass(frozen=True)
 class GroupEntry:
     """What every build reads of a rendered group. Its table rows (``key:rows``) and its share of the
@@ -381,6 +389,8 @@ class GroupEntry:
 
     pages: tuple[tuple[str, str], ...]
     """(path, digest) of its page in each language and of its ``data.json``."""
+    search: tuple[tuple[str, str], ...]
+    """(path, digest) of its search entry in each language (see ``search.py``)."""
     summary: GroupSummary
     shown: str
     """A SHA-256 of its summary and rows: all that aggregate pages show of it (their keys use this)."""
@@ -411,11 +421,14 @@ def _render_group(item: tuple[str, tuple[str, ...]]) -> Rendered:
     rubric = _state["rubric"]
     scored = score_group(group, rubric, _state["extent"].as_of)
     summary = summarise_group(scored)
-    pages, blobs, rows, placed = [], [], {}, {}
+    pages, search, blobs, rows, placed = [], [], [], {}, {}
     for lang in _state["site"].languages:
         renderer = _renderer(lang)
         path, digest, data = _page(renderer.group(scored, slugs), placed)
         pages.append((path, digest))
+        blobs.append((digest, data))
+        path, digest, data = _entry(renderer.group_entry(scored))
+        search.append((path, digest))
         blobs.append((digest, data))
         rows[lang] = renderer.row(summary)
     data = group_data(scored, rubric)
@@ -426,7 +439,7 @@ def _render_group(item: tuple[str, tuple[str, ...]]) -> Rendered:
         placed[path] = write.place(target, path, digest, record)
     pages.append((path, digest))
     blobs.append((digest, zlib.compress(record, COMPRESSION)))
-    entry = GroupEntry(tuple(pages), summary, _key(summary, tuple(sorted(rows.items()))), _key(data))
+    entry = GroupEntry(tuple(pages), tuple(search), summary, _key(summary, tuple(sorted(rows.items()))), _key(data))
     return Rendered(entry, rows, data, blobs, charts.take_drawn_frames(), placed)
 
 
@@ -466,13 +479,18 @@ def _rows(ids: Sequence[str], keys: dict[str, str], lang: str) -> Iterator[Row]:
             yield found[keys[i] + ":rows"][lang]
 
 
-def _render_pages(task: PagesTask) -> list[tuple[list[tuple[str, str, bytes]], dict, dict]]:
+Made = list[tuple[str, str, bytes]]
+"""Files made now: (path, digest, compressed bytes) of each."""
+
+
+def _render_pages(task: PagesTask) -> list[tuple[Made, Made, dict, dict]]:
     """Round 3: some aggregate pages -> for each, what ``_render_page`` makes."""
     return [_render_page(spec, task) for spec in task.specs]
 
 
-def _render_page(spec: tuple, task: PagesTask) -> tuple[list[tuple[str, str, bytes]], dict, dict]:
-    """One aggregate page, in every language -> (path, digest, compressed bytes) of each."""
+def _render_page(spec: tuple, task: PagesTask) -> tuple[Made, Made, dict, dict]:
+    """One aggregate page, in every language -> its pages, its search entries (for the pages the search
+    finds), the chart frames drawn and the pages as placed in the output."""
     kind = spec[0]
     analysis = None
     if kind in ("index", "area"):
@@ -484,9 +502,15 @@ def _render_page(spec: tuple, task: PagesTask) -> tuple[list[tuple[str, str, byt
             analysis = analyse(groups, _state["rubric"], _state["extent"].as_of, _state["extent"].periods)
             found = choices(groups, len(area.names))
         children = [task.areas[c] for c in area.children]
-    made, placed = [], {}
+    made, search, placed = [], [], {}
     for lang in _state["site"].languages:
         r = _renderer(lang)
+        if kind == "area":
+            search.append(_entry(r.area_entry(task.areas[spec[1]])))
+        elif kind == "warnings":
+            search.append(_entry(r.warnings_entry()))
+        elif kind == "methodology":
+            search.append(_entry(r.methodology_entry()))
         if kind in ("index", "area"):
             page = (r.index if kind == "index" else r.area)(area, children, analysis,
                                                             _rows(area.group_ids, task.keys, lang), found)
@@ -503,15 +527,7 @@ def _render_page(spec: tuple, task: PagesTask) -> tuple[list[tuple[str, str, byt
         else:
             page = r.not_found()
         made.append(_stream_page(page, placed))
-    return made, charts.take_drawn_frames(), placed
-
-
-def _search_index(folder: str) -> list[str]:
-    """The writer's last step: Pagefind indexes the finished pages in ``folder``; what it wrote."""
-    index_site(folder)
-    root = os.path.join(folder, "pagefind")
-    return sorted(os.path.relpath(os.path.join(here, name), folder).replace(os.sep, "/")
-                  for here, _, names in os.walk(root) for name in names)
+    return made, search, charts.take_drawn_frames(), placed
 
 
 # --------------------------------------------------------------------------
@@ -658,7 +674,7 @@ class _Run:
         self._keep_frames()
         folder = os.path.join(self.cache.folder, "shards")
         path = os.path.join(folder, f"shard-{k}-of-{n}.sqlite")
-        digests = [digest for entry in entries.values() for _, digest in entry.pages]
+        digests = [digest for entry in entries.values() for _, digest in entry.pages + entry.search]
         self.cache.use_blobs(digests)
         group_keys = [k + part for k in keys.values() for part in ("", ":rows", ":data")]
         self.cache.export(path, [s.key for s in self.sources] + group_keys + [self.frames_key], digests,
@@ -695,24 +711,51 @@ class _Run:
         else:
             staging = write.begin(out_dir, manifest)
             try:
-                files, rendered, made = self._make_site(staging)
+                files, search, rendered, made = self._make_site(staging)
+                index_key = _key("search index", code_version(), tuple(sorted(search.items())))
+                index = self.cache.get([index_key]).get(index_key)
                 self.cache.commit()
             except BaseException:
                 write.abort(staging)
                 raise
-            stats = write.finish(staging, files, fetch=self.cache.blob, more=_search_index)
-            added = {path: digest_of(data) for path, data in staging.added.items()}
-            self.cache.put_blobs((added[path], zlib.compress(data, COMPRESSION)) for path, data in staging.added.items())
-            files = {**files, **added}
-            self.cache.use_blobs(added.values())
+            if index is not None:
+                files.update(index)
+                self.cache.use_blobs(index.values())
+            stats = write.finish(staging, files, fetch=self.cache.blob,
+                                 more=None if index is not None else lambda fresh: self._search_index(fresh, search))
+            if index is None:
+                index = {path: digest_of(data) for path, data in staging.added.items()}
+                self.cache.put_blobs((index[path], zlib.compress(data, COMPRESSION))
+                                     for path, data in staging.added.items())
+                self.cache.use_blobs(index.values())
+                self.cache.put({index_key: index})
+                files = {**files, **index}
             self.cache.put({site_key: files})
         self.cache.commit()
         self.finished = True
         return Built(tuple(s.id for s in self.sources), self.parsed, rendered, made), stats
 
-    def _make_site(self, staging: write.Staging) -> tuple[dict[str, str], int, int]:
-        """Every file of the site as (path, digest), their bytes in the cache; and how many groups and
-        other pages were rendered. Files made now are placed in ``staging`` by the process that makes them."""
+    def _search_index(self, fresh: str, search: dict[str, str]) -> list[str]:
+        """The writer's last step: Pagefind indexes the search entries ``search`` (path -> digest, their
+        bytes in the cache) into ``fresh``'s ``pagefind/``; what it wrote there, relative to ``fresh``."""
+        with tempfile.TemporaryDirectory(prefix="ksm-search-") as entries:
+            made = set()
+            for path, digest in search.items():
+                folder = os.path.join(entries, os.path.dirname(path))
+                if folder not in made:
+                    os.makedirs(folder, exist_ok=True)
+                    made.add(folder)
+                with open(os.path.join(entries, path), "wb") as f:
+                    f.write(self.cache.blob(digest))
+            root = os.path.join(fresh, "pagefind")
+            index_site(entries, root)
+        return sorted(os.path.relpath(os.path.join(here, name), fresh).replace(os.sep, "/")
+                      for here, _, names in os.walk(root) for name in names)
+
+    def _make_site(self, staging: write.Staging) -> tuple[dict[str, str], dict[str, str], int, int]:
+        """Every file of the site and every search entry as (path, digest), their bytes in the cache; and
+        how many groups and other pages were rendered. Files made now are placed in ``staging`` by the
+        process that makes them."""
         self.prepare()
         self.staging = staging
         entries, keys, rendered = self._render_groups(self.sources)
@@ -722,10 +765,13 @@ class _Run:
         programme = summarise([e.summary for e in entries.values()], settings.rubric, self.extent.as_of)
         self.summaries = {g.id: g for g in programme.groups}
         files: dict[str, str] = {}
+        search: dict[str, str] = {}
         for entry in entries.values():
             files.update(entry.pages)
-        pages, made = self._render_aggregates(programme, entries, keys)
+            search.update(entry.search)
+        pages, entries_found, made = self._render_aggregates(programme, entries, keys)
         files.update(pages)
+        search.update(entries_found)
         files.update(self._data_files(entries, keys, programme))
         made_here = {**static_files(), SCHEMA_PATH: schema_bytes(settings.rubric, settings.site)}
         made_here.update((path, text.encode()) for path, text in sitemap(settings.site, files).items())
@@ -733,11 +779,12 @@ class _Run:
         files.update((path, digest_of(data)) for path, data in made_here.items())
         self._keep_frames()
         self.cache.use_blobs(files.values())
-        return files, rendered, made
+        self.cache.use_blobs(search.values())
+        return files, search, rendered, made
 
     def _render_aggregates(self, programme: Programme, entries: dict[str, GroupEntry],
-                           keys: dict[str, str]) -> tuple[dict[str, str], int]:
-        """Every aggregate page's (path, digest), and how many were rendered now."""
+                           keys: dict[str, str]) -> tuple[dict[str, str], dict[str, str], int]:
+        """Every aggregate page's and search entry's (path, digest), and how many pages were rendered now."""
         extent = self.extent
         context = _key("pages", self.settings.site_key, extent.as_of, extent.periods, extent.survival_years)
         shown = {i: e.shown for i, e in entries.items()}
@@ -769,9 +816,10 @@ class _Run:
         work = [self._pages_task(tuple(specs[k] for k in tasks[t]), programme, keys) for t in order]
         done, blobs = {}, []
         for task, results in zip(order, _map(_render_pages, work, self.jobs, state, 1, 2)):
-            for key, (made, frames, placed) in zip(tasks[task], results):
-                done[key] = tuple((path, digest) for path, digest, _ in made)
-                blobs += [(digest, data) for _, digest, data in made]
+            for key, (made, search, frames, placed) in zip(tasks[task], results):
+                done[key] = (tuple((path, digest) for path, digest, _ in made),
+                             tuple((path, digest) for path, digest, _ in search))
+                blobs += [(digest, data) for _, digest, data in made + search]
                 self.new_frames.update(frames)
                 self.staging.placed.update(placed)
             if len(blobs) >= 512:
@@ -780,8 +828,9 @@ class _Run:
                 done, blobs = {}, []
         self._store(done, blobs)
         entries.update(done)
-        pages = {path: digest for key in specs for path, digest in entries[key]}
-        return pages, len(missing) * len(self.settings.site.languages)
+        pages = {path: digest for key in specs for path, digest in entries[key][0]}
+        search = {path: digest for key in specs for path, digest in entries[key][1]}
+        return pages, search, len(missing) * len(self.settings.site.languages)
 
     def _pages_task(self, specs: tuple[tuple, ...], programme: Programme, keys: dict[str, str]) -> PagesTask:
         """A round-3 task: ``specs`` and exactly what their pages show."""

@@ -262,12 +262,8 @@ class Renderer:
     # --- shared pieces -----------------------------------------------------
 
     def page(self, path: str, template: str, title: str, description: str,
-             breadcrumbs: list[tuple[str, str]], indexed: bool = True, **context: Any) -> Page:
-        """Render one page; ``path`` is relative to this language's root.
-
-        ``indexed`` pages are what the search finds (group, area, warning and
-        methodology pages), not the lists of everything.
-        """
+             breadcrumbs: list[tuple[str, str]], **context: Any) -> Page:
+        """Render one page; ``path`` is relative to this language's root."""
         _ = self.lang._
         full = self.prefix + path
         nav = [(_("Home"), INDEX), (_("Areas"), AREAS), (_("Needs attention"), WARNINGS), (_("Methodology"), METHOD)]
@@ -293,7 +289,6 @@ class Renderer:
             "as_of": self.lang.date(self.extent.as_of),
             "data_href": relative(full, "data/"),
             "status_headers": [self.status_name(k) for k in self.rubric.status_keys],
-            "indexed": indexed,
         }
         return full, self.env.get_template(template).generate(**base, **context)
 
@@ -373,7 +368,6 @@ class Renderer:
         _ = self.lang._
         return self.page(
             INDEX, "index.html", self.lang.text(self.site.title), self.lang.text(self.site.description), [],
-            indexed=False,
             filters=self.filters(found),
             intro=self.lang.text(self.site.description),
             counts=self.counts(whole),
@@ -417,21 +411,24 @@ class Renderer:
                 })
             tree.append({"area": self.area_rows(AREAS, [areas[kota]])[0], "kecamatan": kecamatan_rows})
         return self.page(AREAS, "areas.html", _("Areas"), _("Every area with KSM groups, and how many are in each stage."),
-                         [(_("Home"), INDEX), (_("Areas"), "")], indexed=False, tree=tree)
+                         [(_("Home"), INDEX), (_("Areas"), "")], tree=tree)
+
+    def level_name(self, level: str) -> str:
+        _ = self.lang._
+        return {"kota": _("City / regency"), "kecamatan": _("District (kecamatan)"),
+                "kelurahan": _("Village (kelurahan/desa)")}[level]
 
     def area(self, area: AreaSummary, children: Sequence[AreaSummary], analysis: Analysis,
              rows: Iterable[Row], found: Choices) -> Page:
         """An area's page; ``rows`` are its groups', in display order, ``found`` what they hold."""
         _ = self.lang._
         path = area_path(area.slugs)
-        level_names = {"kota": _("City / regency"), "kecamatan": _("District (kecamatan)"),
-                       "kelurahan": _("Village (kelurahan/desa)")}
         child_level = {"kota": _("Districts"), "kecamatan": _("Villages"), "kelurahan": ""}[area.level]
         return self.page(
             path, "area.html", area.names[-1],
             _("KSM groups in %(area)s: stages, scores and warnings.") % {"area": ", ".join(reversed(area.names))},
             [*self.area_trail(area.names, area.slugs[:-1]), (area.names[-1], "")],
-            level=level_names[area.level],
+            level=self.level_name(area.level),
             parent_names=", ".join(reversed(area.names[:-1])),
             counts=self.counts(area),
             total=self.lang.number(area.counts.total),
@@ -630,16 +627,60 @@ class Renderer:
     def not_found(self) -> Page:
         _ = self.lang._
         return self.page("404.html", "404.html", _("Page not found"), _("This page does not exist."),
-                         [(_("Home"), INDEX), (_("Page not found"), "")], indexed=False,
+                         [(_("Home"), INDEX), (_("Page not found"), "")],
                          base_href=self.site.base_url + self.prefix)
 
     def search(self) -> Page:
         _ = self.lang._
         full = self.prefix + SEARCH
         return self.page(SEARCH, "search.html", _("Search"), _("Search the groups, areas and indicators."),
-                         [(_("Home"), INDEX), (_("Search"), "")], indexed=False,
+                         [(_("Home"), INDEX), (_("Search"), "")],
                          root_href=relative(full, ""), pagefind_css=relative(full, "pagefind/pagefind-ui.css"),
                          pagefind_js=relative(full, "pagefind/pagefind-ui.js"))
+
+    # --- what the search finds ----------------------------------------------
+
+    def entry(self, path: str, title: str, lines: Iterable[str]) -> tuple[str, bytes]:
+        """What the search finds of the page at ``path`` (relative to this language's root): a small
+        document that Pagefind reads in the page's place, at the page's address (see search.py).
+
+        It holds what names a group or an area, or explains the rubric, and
+        nothing that an assessment moves (stage, score, counts, tables), so
+        editing a level leaves the search index as it was.
+        """
+        html = self.env.get_template("search_entry.html").render(
+            lang=self.lang.code, title=title, lines=[line for line in lines if line])
+        return self.prefix + path, html.encode()
+
+    def group_entry(self, g: ScoredGroup) -> tuple[str, bytes]:
+        group = g.group
+        w = group.wilayah
+        return self.entry(group_path(g.id), group.nama, [
+            f"{w.kelurahan}, {w.kecamatan}, {w.kota}, {w.provinsi}",
+            self.lang.text(self.choice_name(self.rubric.jenis, group.jenis)),
+            group.ketua or "",
+            ", ".join(group.usaha),
+            ", ".join(p.nama for p in group.mitra),
+            markdown_html(group.story),
+        ])
+
+    def area_entry(self, area: AreaSummary) -> tuple[str, bytes]:
+        return self.entry(area_path(area.slugs), area.names[-1],
+                          [self.level_name(area.level), ", ".join(reversed(area.names[:-1]))])
+
+    def warnings_entry(self) -> tuple[str, bytes]:
+        text = self.lang.text
+        return self.entry(WARNINGS, self.lang._("Needs attention"),
+                          [f"{text(r.name)}: {text(r.meaning)} {text(r.advice)}" for r in self.rubric.warnings])
+
+    def methodology_entry(self) -> tuple[str, bytes]:
+        text = self.lang.text
+        rubric = self.rubric
+        return self.entry(METHOD, self.lang._("Methodology"), [
+            *(f"{text(i.name)}: {text(i.question)} {text(i.action)}" for i in rubric.indicators),
+            *(f"{text(s.name)}: {text(s.meaning)}" for s in rubric.stages),
+            ", ".join(text(a.name) for a in rubric.assets),
+        ])
 
 
 class _Environment(jinja2.Environment):

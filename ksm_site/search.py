@@ -1,10 +1,17 @@
-"""The search index: Pagefind, run over the finished pages before they go live.
+"""The search index: Pagefind, run over a small search entry per page before the site goes live.
 
-Pagefind (the ``pagefind`` PyPI package with its binary) reads the HTML in
-the new output folder and writes its index and UI to ``pagefind/`` there,
-one index per page language. Only pages marked ``data-pagefind-body``
-(groups, areas, warnings, methodology) are indexed. Result addresses keep
-``index.html`` so they also work where a server does not add it.
+Pagefind (the ``pagefind`` PyPI package with its binary) reads HTML and
+writes its index and UI, one index per page language. It does not read the
+pages themselves: the renderer makes, for each page the search should find
+(groups, areas, warnings, methodology), a few hundred bytes of HTML at the
+page's address holding what names it (``Renderer.entry``), and the build
+writes those into a folder of their own for Pagefind to read. That is a
+few percent of the pages' bytes (no charts, tables or assessments to parse
+and skip), and, as an entry holds nothing an assessment changes, the build
+can reuse the last index when no entry changed (``pipeline``): Pagefind
+cannot update an index, only make it again, which takes about 0.5 ms per
+entry on this machine. Result addresses keep ``index.html`` so they also
+work where a server does not add it.
 
 Pagefind writes ``pagefind-entry.json`` with its languages in hash-map
 order; it is rewritten with sorted keys so the same site gives the same
@@ -27,10 +34,10 @@ UNUSED = ("pagefind-component-ui.css", "pagefind-component-ui.js", "pagefind-mod
           "pagefind-modular-ui.js", "pagefind-highlight.js")
 
 
-def index_site(folder: str) -> None:
-    """Write the search index for the site in ``folder`` into ``folder/pagefind``."""
-    command = [sys.executable, "-m", "pagefind", "--site", folder, "--output-subdir", "pagefind",
-               "--keep-index-url", "--silent"]
+def index_site(entries: str, bundle: str) -> None:
+    """Index the search entries in the folder ``entries``; write the index and its UI into ``bundle``."""
+    command = [sys.executable, "-m", "pagefind", "--site", os.path.abspath(entries),
+               "--output-path", os.path.abspath(bundle), "--keep-index-url", "--silent"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=3600)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -39,7 +46,6 @@ def index_site(folder: str) -> None:
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise SearchIndexError("Pagefind failed: " + (detail[-1] if detail else f"exit code {result.returncode}")
                                + " (is the pagefind[bin] package installed? see requirements.txt)")
-    bundle = os.path.join(folder, "pagefind")
     entry = os.path.join(bundle, "pagefind-entry.json")
     with open(entry, encoding="utf-8") as f:
         data = json.load(f)

@@ -254,3 +254,27 @@ def test_site_yaml_chooses_the_languages(tmp_path, languages, root_lang, other):
         assert not (tmp_path / "out/en").exists() and 'hreflang="en"' not in (tmp_path / "out/index.html").read_text()
     else:
         assert f'<html lang="{other}">' in (tmp_path / f"out/{other}/index.html").read_text()
+
+
+def test_search_entries_name_a_group_and_leave_out_what_assessments_move():
+    """What Pagefind reads of a group: its name, area, people, businesses, partners and story; not
+    its stage or score, so editing a level leaves the search index as it was."""
+    from markupsafe import escape
+
+    from ksm_site.analyse import extent_of, facts_of
+    from ksm_site.render import Renderer
+    from ksm_site.score import score_group
+
+    checked = pipeline.read_valid_content("content", TODAY)
+    extent = extent_of([facts_of(g) for g in checked.groups], None)
+    renderer = Renderer(checked.rubric, checked.site, "id", extent)
+    scored = [score_group(g, checked.rubric, extent.as_of) for g in checked.groups]
+    g = next(g for g in scored if g.group.mitra and g.group.usaha and g.latest)
+    path, data = renderer.group_entry(g)
+    html = data.decode()
+    assert path == f"kelompok/{g.id}/index.html"
+    assert '<html lang="id">' in html and "data-pagefind-body" in html
+    for text in (g.group.nama, g.group.wilayah.kelurahan, g.group.usaha[0], g.group.mitra[0].nama):
+        assert str(escape(text)) in html
+    assert renderer.lang.score(g.latest.tenths) not in html
+    assert renderer.status_name(g.status) not in html

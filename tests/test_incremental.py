@@ -256,3 +256,37 @@ def test_a_cached_build_equals_an_uncached_one_at_any_job_count(tmp_path, monkey
     build(content, tmp_path / "again", tmp_path / "cache", jobs=2)
     plain = files_under(tmp_path / "plain")
     assert files_under(tmp_path / "cached") == plain == files_under(tmp_path / "again")
+
+
+def counting_indexer(monkeypatch) -> list[str]:
+    """Record every Pagefind run of the builds that follow (and still run it)."""
+    calls: list[str] = []
+    real = pipeline.index_site
+
+    def index_site(entries: str, bundle: str) -> None:
+        calls.append(entries)
+        real(entries, bundle)
+
+    monkeypatch.setattr(pipeline, "index_site", index_site)
+    return calls
+
+
+def test_a_level_edit_reuses_the_search_index(programme, monkeypatch, tmp_path):
+    """A search entry holds names, areas and stories, nothing an assessment moves: Pagefind does not run."""
+    content, out, cache = programme
+    calls = counting_indexer(monkeypatch)
+    edit_a_level(content)
+    build(content, out, cache)
+    assert calls == []
+    assert files_under(out) == clean_build(content, tmp_path)
+
+
+def test_a_story_edit_makes_the_search_index_again(programme, monkeypatch):
+    content, out, cache = programme
+    calls = counting_indexer(monkeypatch)
+    path = next(p for p in group_files(content) if p.suffix == ".md")
+    path.write_text(path.read_text() + "\nKata yang dicari: ubinanlangka.\n")
+    build(content, out, cache)
+    assert len(calls) == 1
+    fragments = b"".join(data for name, data in files_under(out).items() if name.startswith("pagefind/"))
+    assert fragments  # the index itself is compressed; that the word is found is tested in a browser
