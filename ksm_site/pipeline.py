@@ -739,13 +739,10 @@ class _Run:
         """The writer's last step: Pagefind indexes the search entries ``search`` (path -> digest, their
         bytes in the cache) into ``fresh``'s ``pagefind/``; what it wrote there, relative to ``fresh``."""
         with tempfile.TemporaryDirectory(prefix="ksm-search-") as entries:
-            made = set()
-            for path, digest in search.items():
-                folder = os.path.join(entries, os.path.dirname(path))
-                if folder not in made:
-                    os.makedirs(folder, exist_ok=True)
-                    made.add(folder)
-                with open(os.path.join(entries, path), "wb") as f:
+            # One folder of numbered files: each entry names its page's address itself, and on some
+            # disks a folder per entry (as the pages have) costs more than Pagefind's whole run.
+            for n, (path, digest) in enumerate(sorted(search.items())):
+                with open(os.path.join(entries, f"{n}.html"), "wb") as f:
                     f.write(self.cache.blob(digest))
             root = os.path.join(fresh, "pagefind")
             index_site(entries, root)

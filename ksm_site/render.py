@@ -642,15 +642,16 @@ class Renderer:
 
     def entry(self, path: str, title: str, lines: Iterable[str]) -> tuple[str, bytes]:
         """What the search finds of the page at ``path`` (relative to this language's root): a small
-        document that Pagefind reads in the page's place, at the page's address (see search.py).
+        document that Pagefind reads in the page's place, naming the page's address (see search.py).
 
         It holds what names a group or an area, or explains the rubric, and
         nothing that an assessment moves (stage, score, counts, tables), so
         editing a level leaves the search index as it was.
         """
+        full = self.prefix + path
         html = self.env.get_template("search_entry.html").render(
-            lang=self.lang.code, title=title, lines=[line for line in lines if line])
-        return self.prefix + path, html.encode()
+            lang=self.lang.code, path=full, title=title, lines=[line for line in lines if line])
+        return full, html.encode()
 
     def group_entry(self, g: ScoredGroup) -> tuple[str, bytes]:
         group = g.group

@@ -4,8 +4,10 @@ Pagefind (the ``pagefind`` PyPI package with its binary) reads HTML and
 writes its index and UI, one index per page language. It does not read the
 pages themselves: the renderer makes, for each page the search should find
 (groups, areas, warnings, methodology), a few hundred bytes of HTML at the
-page's address holding what names it (``Renderer.entry``), and the build
-writes those into a folder of their own for Pagefind to read. That is a
+page holding what names it and the page's address (``Renderer.entry``),
+and the build writes those into a folder of their own for Pagefind to
+read; the search page's script sends each result to the address its
+entry names. That is a
 few percent of the pages' bytes (no charts, tables or assessments to parse
 and skip), and, as an entry holds nothing an assessment changes, the build
 can reuse the last index when no entry changed (``pipeline``): Pagefind

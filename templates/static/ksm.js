@@ -89,7 +89,14 @@
       return;
     }
     var root = new URL(box.getAttribute("data-root"), window.location.href).pathname;
-    var ui = new window.PagefindUI({ element: "#search", baseUrl: root, showSubResults: false, showImages: false, resetStyles: false });
+    // Each result's address is its page's, relative to the site's root (see search.py).
+    var ui = new window.PagefindUI({
+      element: "#search", baseUrl: root, showSubResults: false, showImages: false, resetStyles: false,
+      processResult: function (result) {
+        if (result.meta && result.meta.url) result.meta.url = root + result.meta.url;
+        return result;
+      }
+    });
     if (query) ui.triggerSearch(query);
     box.addEventListener("input", function (event) {
       if (!event.target.matches || !event.target.matches("input")) return;
