@@ -322,7 +322,7 @@ def _parse(source: Source) -> tuple[Facts | None, bytes | None, list[Problem]]:
 def _renderer(lang: str) -> Renderer:
     renderers = _state.setdefault("renderers", {})
     if lang not in renderers:
-        renderers[lang] = Renderer(_state["rubric"], _state["site"], lang, _state["extent"])
+        renderers[lang] = Renderer(_state["rubric"], _state["site"], lang, _state["extent"], _state.get("compiled"))
     return renderers[lang]
 
 
@@ -583,6 +583,10 @@ class _Run:
         self.settings = settings
         self.fingerprint = _key("content", settings.site_key, as_of, tuple(s.key for s in self.sources))
         """Everything the site depends on: settings, code, templates, --as-of, every group file's path and text."""
+        self.compiled = None if cache.temporary else os.path.join(cache.folder, "templates")
+        """Where the templates' compiled code is kept (see ``render.environment``)."""
+        if self.compiled:
+            os.makedirs(self.compiled, exist_ok=True)
         self.frames_key = _key("frames", code_version())
         self.new_frames: dict = {}
         self.finished = False
@@ -641,7 +645,8 @@ class _Run:
         entries = self.cache.get(keys.values())
         missing = [s for s in sources if keys[s.id] not in entries]
         state = {"rubric": self.settings.rubric, "site": self.settings.site, "extent": self.extent,
-                 "target": self.staging.target if self.staging else None, "cache": self.cache.folder}
+                 "target": self.staging.target if self.staging else None, "cache": self.cache.folder,
+                 "compiled": self.compiled}
         items = [(s.key, self.slugs[self.facts[s.id].area]) for s in missing]
         done: dict[str, object] = {}
         blobs: list[tuple[str, bytes]] = []
@@ -809,7 +814,8 @@ class _Run:
                                               else cost.get(t, 0)))
         self.cache.commit()
         state = {"rubric": self.settings.rubric, "site": self.settings.site, "extent": extent,
-                 "target": self.staging.target, "cache": self.cache.folder}
+                 "target": self.staging.target, "cache": self.cache.folder,
+                 "compiled": self.compiled}
         work = [self._pages_task(tuple(specs[k] for k in tasks[t]), programme, keys) for t in order]
         done, blobs = {}, []
         for task, results in zip(order, _map(_render_pages, work, self.jobs, state, 1, 2)):

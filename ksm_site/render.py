@@ -244,16 +244,17 @@ class Renderer:
     """Builds every page of one language.
 
     ``extent`` holds the programme-wide values pages show: the as-of date
-    and the shared chart axes.
+    and the shared chart axes. ``compiled``: a folder where the templates'
+    compiled code is kept between builds (see ``environment``).
     """
 
-    def __init__(self, rubric: Rubric, site: Site, lang: str, extent: Extent):
+    def __init__(self, rubric: Rubric, site: Site, lang: str, extent: Extent, compiled: str | None = None):
         self.rubric = rubric
         self.site = site
         self.extent = extent
         self.lang = Lang(lang)
         self.prefix = language_prefix(site, lang)
-        self.env = environment(lang)
+        self.env = environment(lang, compiled)
         self.macros = self.env.get_template("macros.html").module
         self.figures = Figures(rubric, self.lang, extent)
         self.status_class = {DISSOLVED: "st-gone", NOT_ASSESSED: "st-none",
@@ -725,8 +726,16 @@ def _constant_gettext(env: jinja2.Environment) -> None:
 
 
 @lru_cache(maxsize=None)
-def environment(lang: str) -> jinja2.Environment:
+def environment(lang: str, compiled: str | None = None) -> jinja2.Environment:
+    """The templates in ``lang``; their compiled code kept in the folder ``compiled`` if given.
+
+    Compiling the templates takes longer than rendering a group's pages, in
+    every process that renders (Jinja2's ``FileSystemBytecodeCache`` keys
+    each template by its name and source; the code does not depend on the
+    language, which the translations installed here bring in at run time).
+    """
     env = _Environment(
+        bytecode_cache=jinja2.FileSystemBytecodeCache(compiled) if compiled else None,
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
