@@ -157,7 +157,8 @@ def edit_a_level(path: Path) -> None:
 
 
 def add_a_late_assessment(path: Path) -> None:
-    """A new assessment dated after every date in the content: the as-of date moves."""
+    """A new assessment dated after every date in the content: the as-of date moves. (The group must
+    not be dissolved: a dissolved group is not assessed.)"""
     text = path.read_text()
     block = re.search(r"^  - tanggal: .*?(?=^  - tanggal: |^---|\Z)", text, flags=re.M | re.S).group(0)
     newest = re.sub(r"tanggal: \S+", "tanggal: 2025-06-30", block, count=1)
@@ -183,7 +184,7 @@ def measure(n: int, work: Path, jobs: int, repeats: int, as_of_edit: bool) -> Si
         edit_a_level(edited[(k * 7919) % len(edited)])
         size.edit.append(run_build(build))
     if as_of_edit:
-        add_a_late_assessment(edited[-1])
+        add_a_late_assessment(next(p for p in reversed(edited) if "\nbubar:" not in p.read_text()))
         size.as_of_edit = run_build(build)
     size.cache_bytes = folder_size(folder / "cache")[0]
     print(f"N={n:,}: cold {size.cold.seconds:.1f} s, no change {size.no_change[0].seconds:.2f} s, "
