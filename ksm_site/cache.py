@@ -115,18 +115,7 @@ class Cache:
         """The values held for ``keys`` (those found); the keys count as used by this build."""
         keys = list(dict.fromkeys(keys))
         self.used_keys.update(keys)
-        found: dict[str, Any] = {}
-        collecting = gc.isenabled()
-        gc.disable()  # unpickled values hold no cycles; collecting while 10,000 of them arrive costs half the time
-        try:
-            for batch in _batches(keys):
-                marks = ",".join("?" * len(batch))
-                for key, value in self.db.execute(f"SELECT key, value FROM entries WHERE key IN ({marks})", batch):
-                    found[key] = pickle.loads(value)
-        finally:
-            if collecting:
-                gc.enable()
-        return found
+        return _get(self.db, keys)
 
     def put(self, items: dict[str, Any]) -> None:
         if items:
@@ -258,6 +247,22 @@ class Cache:
             self.db.execute(f"DELETE FROM blobs WHERE digest IN ({','.join('?' * len(batch))})", batch)
 
 
+def _get(db: sqlite3.Connection, keys: list[str]) -> dict[str, Any]:
+    """The values held for the distinct ``keys`` (those found)."""
+    found: dict[str, Any] = {}
+    collecting = gc.isenabled()
+    gc.disable()  # unpickled values hold no cycles; collecting while 10,000 of them arrive costs half the time
+    try:
+        for batch in _batches(keys):
+            marks = ",".join("?" * len(batch))
+            for key, value in db.execute(f"SELECT key, value FROM entries WHERE key IN ({marks})", batch):
+                found[key] = pickle.loads(value)
+    finally:
+        if collecting:
+            gc.enable()
+    return found
+
+
 def _pack(items: set[str]) -> bytes:
     return zlib.compress("\n".join(items).encode(), 1)
 
@@ -279,19 +284,7 @@ class Reader:
         self.db = sqlite3.connect(os.path.join(folder, "cache.sqlite"), timeout=60)
 
     def get(self, keys: Iterable[str]) -> dict[str, Any]:
-        keys = list(dict.fromkeys(keys))
-        found: dict[str, Any] = {}
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            for batch in _batches(keys):
-                marks = ",".join("?" * len(batch))
-                for key, value in self.db.execute(f"SELECT key, value FROM entries WHERE key IN ({marks})", batch):
-                    found[key] = pickle.loads(value)
-        finally:
-            if collecting:
-                gc.enable()
-        return found
+        return _get(self.db, list(dict.fromkeys(keys)))
 
 
 class Manifests:
