@@ -65,8 +65,8 @@ import importlib.metadata
 import multiprocessing
 import os
 import pickle
+import shutil
 import sys
-import tempfile
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -84,7 +84,8 @@ from .load import Document, discover_groups, parse_document, read_content, read_
 from .model import Facts, Group, GroupSummary, Rubric, Site
 from .render import Choices, Page, Renderer, Row, choices, group_json_path, sitemap, static_files, templates_digest
 from .schema import SCHEMA_PATH, schema_bytes
-from .search import index_site
+from . import search as searching
+from .render import language_prefix
 from .score import score_group
 from .validate import validate_group, validate_rubric, validate_settings, validate_site
 from . import write
@@ -443,6 +444,96 @@ def _render_group(item: tuple[str, tuple[str, ...]]) -> Rendered:
     return Rendered(entry, rows, data, blobs, charts.take_drawn_frames(), placed)
 
 
+class _SearchIndex:
+    """The site's search index: which Pagefind runs the cache holds, making the others, keeping them.
+
+    See ``search.py``. A run's output is kept under a key of its language
+    and entries (and the code and library versions); where it goes in the
+    site follows from its part.
+    """
+
+    def __init__(self, run: "_Run", entries: dict[str, str], files: dict[str, str]):
+        """Put every file of the runs the cache holds, and the entry file of every part whose runs it
+        holds, into ``files``; ``missing`` are the runs to make."""
+        self.cache = run.cache
+        self.jobs = run.jobs
+        self.parts = run.parts
+        site = run.settings.site
+        prefixes = [(language_prefix(site, lang), lang) for lang in reversed(site.languages)]
+        self.runs = searching.split(entries, lambda path: next(lang for p, lang in prefixes if path.startswith(p)),
+                                    self.parts)
+        self.keys = {r: _key("search run", code_version(), r.lang, tuple(found.items())) for r, found in self.runs.items()}
+        held = self.cache.get(self.keys.values())
+        self.entry_data = {r: held[k]["entry"] for r, k in self.keys.items() if k in held}
+        self.missing = [r for r in self.runs if self.keys[r] not in held]
+        for r, k in self.keys.items():
+            if k in held:
+                files.update((f"{searching.bundle(r.part)}/{rel}", digest) for rel, digest in held[k]["files"].items())
+                self.cache.use_blobs(held[k]["files"].values())
+        self.made_parts = {r.part for r in self.missing}
+        for part in range(self.parts):
+            if part not in self.made_parts:
+                data = self.entry_json(part)
+                files[f"{searching.bundle(part)}/{searching.ENTRY}"] = digest_of(data)
+                self.cache.put_blobs([(digest_of(data), zlib.compress(data, COMPRESSION))])
+        self.made: dict[searching.Run, list[str]] = {}
+
+    def entry_json(self, part: int) -> bytes:
+        return searching.entry_json(data for r, data in sorted(self.entry_data.items()) if r.part == part)
+
+    def make(self, fresh: str) -> list[str]:
+        """The writer's last step: run Pagefind for the missing runs and put their bundles, and the entry
+        file of each part they belong to, into ``fresh``; returns what was added, relative to ``fresh``."""
+        added = []
+        scratch = os.path.join(fresh, ".search-runs")
+        shutil.rmtree(scratch, ignore_errors=True)  # left by a build that was killed
+        os.makedirs(scratch)
+        try:
+            folders = {}
+            for r in self.missing:
+                # One folder of numbered files: each entry names its page's address itself, and on some
+                # disks a folder per entry (as the pages have) costs more than Pagefind's whole run.
+                folders[r] = os.path.join(scratch, f"entries-{r.part}-{r.lang}")
+                os.makedirs(folders[r])
+                for n, digest in enumerate(self.runs[r].values()):
+                    with open(os.path.join(folders[r], f"{n}.html"), "wb") as f:
+                        f.write(self.cache.blob(digest))
+            for r, (out, data) in sorted(searching.index(folders, scratch, self.jobs).items()):
+                self.entry_data[r] = data
+                self.made[r] = []
+                for here, _, names in os.walk(out):
+                    for name in names:
+                        rel = os.path.relpath(os.path.join(here, name), out).replace(os.sep, "/")
+                        relpath = f"{searching.bundle(r.part)}/{rel}"
+                        self.made[r].append(rel)
+                        destination = os.path.join(fresh, relpath)
+                        if not os.path.lexists(destination):  # else the same file, from another run of the part
+                            os.makedirs(os.path.dirname(destination), exist_ok=True)
+                            os.replace(os.path.join(here, name), destination)
+                            added.append(relpath)
+            for part in sorted(self.made_parts):
+                relpath = f"{searching.bundle(part)}/{searching.ENTRY}"
+                with open(os.path.join(fresh, relpath), "wb") as f:
+                    f.write(self.entry_json(part))
+                added.append(relpath)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return added
+
+    def keep(self, staging: write.Staging, files: dict[str, str]) -> dict[str, str]:
+        """After the writer: the runs made, their files' bytes and the entry files into the cache;
+        returns ``files`` with every file the writer added."""
+        added = {path: digest_of(data) for path, data in staging.added.items()}
+        self.cache.put_blobs((added[path], zlib.compress(data, COMPRESSION)) for path, data in staging.added.items())
+        self.cache.use_blobs(added.values())
+        files = {**files, **added}
+        for r, made in self.made.items():
+            where = searching.bundle(r.part)
+            self.cache.put({self.keys[r]: {"entry": self.entry_data[r],
+                                           "files": {rel: files[f"{where}/{rel}"] for rel in sorted(made)}}})
+        return files
+
+
 @dataclass(frozen=True)
 class PagesTask:
     """Some aggregate pages and exactly what they show, sent to a worker as they are.
@@ -523,7 +614,7 @@ def _render_page(spec: tuple, task: PagesTask) -> tuple[Made, Made, dict, dict]:
         elif kind == "methodology":
             page = r.methodology()
         elif kind == "search":
-            page = r.search()
+            page = r.search(spec[1])
         else:
             page = r.not_found()
         made.append(_stream_page(page, placed))
@@ -717,42 +808,17 @@ class _Run:
             staging = write.begin(out_dir, manifest)
             try:
                 files, search, rendered, made = self._make_site(staging)
-                index_key = _key("search index", code_version(), tuple(sorted(search.items())))
-                index = self.cache.get([index_key]).get(index_key)
+                index = _SearchIndex(self, search, files)
                 self.cache.commit()
             except BaseException:
                 write.abort(staging)
                 raise
-            if index is not None:
-                files.update(index)
-                self.cache.use_blobs(index.values())
-            stats = write.finish(staging, files, fetch=self.cache.blob,
-                                 more=None if index is not None else lambda fresh: self._search_index(fresh, search))
-            if index is None:
-                index = {path: digest_of(data) for path, data in staging.added.items()}
-                self.cache.put_blobs((index[path], zlib.compress(data, COMPRESSION))
-                                     for path, data in staging.added.items())
-                self.cache.use_blobs(index.values())
-                self.cache.put({index_key: index})
-                files = {**files, **index}
+            stats = write.finish(staging, files, fetch=self.cache.blob, more=index.make if index.missing else None)
+            files = index.keep(staging, files)
             self.cache.put({site_key: files})
         self.cache.commit()
         self.finished = True
         return Built(tuple(s.id for s in self.sources), self.parsed, rendered, made), stats
-
-    def _search_index(self, fresh: str, search: dict[str, str]) -> list[str]:
-        """The writer's last step: Pagefind indexes the search entries ``search`` (path -> digest, their
-        bytes in the cache) into ``fresh``'s ``pagefind/``; what it wrote there, relative to ``fresh``."""
-        with tempfile.TemporaryDirectory(prefix="ksm-search-") as entries:
-            # One folder of numbered files: each entry names its page's address itself, and on some
-            # disks a folder per entry (as the pages have) costs more than Pagefind's whole run.
-            for n, (path, digest) in enumerate(sorted(search.items())):
-                with open(os.path.join(entries, f"{n}.html"), "wb") as f:
-                    f.write(self.cache.blob(digest))
-            root = os.path.join(fresh, "pagefind")
-            index_site(entries, root)
-        return sorted(os.path.relpath(os.path.join(here, name), fresh).replace(os.sep, "/")
-                      for here, _, names in os.walk(root) for name in names)
 
     def _make_site(self, staging: write.Staging) -> tuple[dict[str, str], dict[str, str], int, int]:
         """Every file of the site and every search entry as (path, digest), their bytes in the cache; and
@@ -788,6 +854,8 @@ class _Run:
                            keys: dict[str, str]) -> tuple[dict[str, str], dict[str, str], int]:
         """Every aggregate page's and search entry's (path, digest), and how many pages were rendered now."""
         extent = self.extent
+        # every group, every area, the warnings and the methodology pages are found by the search
+        self.parts = searching.parts_for([len(entries) + len(programme.areas) - 1 + 2])
         context = _key("pages", self.settings.site_key, extent.as_of, extent.periods, extent.survival_years)
         shown = {i: e.shown for i, e in entries.items()}
         specs: dict[str, tuple] = {}
@@ -799,7 +867,7 @@ class _Run:
         specs[_key(context, "areas", tuple((a.slugs, a.names, tuple(a.counts.by_status.values()), a.counts.warned)
                                            for _, a in sorted(programme.areas.items())))] = ("areas",)
         specs[_key(context, "methodology")] = ("methodology",)
-        specs[_key(context, "search")] = ("search",)
+        specs[_key(context, "search", self.parts)] = ("search", self.parts)
         specs[_key(context, "404")] = ("404",)
         entries = self.cache.get(specs)  # from here on, the pages' entries
         missing = [k for k in specs if k not in entries]

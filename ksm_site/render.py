@@ -39,6 +39,7 @@ from .analyse import Analysis, AreaSummary, Extent
 from .figures import Figures
 from .i18n import BABEL_LOCALES, LANGUAGE_NAMES, Lang, translations
 from .model import DISSOLVED, NOT_ASSESSED, GroupSummary, Rubric, ScoredAssessment, ScoredGroup, Site, Text
+from .search import bundle
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEMPLATES = os.path.join(ROOT, "templates")
@@ -631,13 +632,15 @@ class Renderer:
                          [(_("Home"), INDEX), (_("Page not found"), "")],
                          base_href=self.site.base_url + self.prefix)
 
-    def search(self) -> Page:
+    def search(self, parts: int = 1) -> Page:
+        """The search page; ``parts``: how many bundles the index is split into (see search.py)."""
         _ = self.lang._
         full = self.prefix + SEARCH
         return self.page(SEARCH, "search.html", _("Search"), _("Search the groups, areas and indicators."),
                          [(_("Home"), INDEX), (_("Search"), "")],
                          root_href=relative(full, ""), pagefind_css=relative(full, "pagefind/pagefind-ui.css"),
-                         pagefind_js=relative(full, "pagefind/pagefind-ui.js"))
+                         pagefind_js=relative(full, "pagefind/pagefind-ui.js"),
+                         bundles=" ".join(relative(full, bundle(k) + "/") for k in range(1, parts)))
 
     # --- what the search finds ----------------------------------------------
 

@@ -19,7 +19,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-from ksm_site import pipeline
+from ksm_site import pipeline, search
 
 from conftest import CONTENT, TODAY
 
@@ -267,3 +267,34 @@ def test_a_copy_opened_from_disk_navigates(browser, site):
     page.wait_for_selector("[data-offline]", state="visible", timeout=5000)  # says why search cannot run from disk
     assert problems == []
     context.close()
+
+
+@pytest.fixture(scope="module")
+def parted_base_url(tmp_path_factory):
+    """The sample site with its search index in parts of 20 entries, served like the other."""
+    root = tmp_path_factory.mktemp("www-parted")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "PART", 20)
+        pipeline.build(str(CONTENT), str(root / "ksm"), TODAY)
+    parts = 1 + len(list((root / "ksm" / "pagefind").glob("part-*/pagefind-entry.json")))
+    assert parts >= 3
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/ksm/", parts
+    server.shutdown()
+
+
+def test_search_finds_groups_in_every_part_of_the_index(page, parted_base_url):
+    """A group is found whichever part of the index holds its entry: one group from each part."""
+    base_url, parts = parted_base_url
+    groups = pipeline.read_valid_content(str(CONTENT), TODAY).groups
+    runs = search.split({f"kelompok/{g.id}/index.html": g.nama for g in groups}, lambda path: "id", parts)
+    names = [next(iter(runs[search.Run(part, "id")].values())) for part in range(parts)]
+    for name in names:
+        page.goto(base_url + "cari/index.html?q=" + name.replace(" ", "+"))
+        page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+        titles = page.locator(".pagefind-ui__result-link").all_inner_texts()
+        assert name in titles, (name, titles)
+        href = page.locator(".pagefind-ui__result-link", has_text=name).first.get_attribute("href")
+        assert href.startswith("/ksm/kelompok/") and href.endswith("/index.html")
+    assert page.problems == []

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from bench.synthetic import write_programme
-from ksm_site import pipeline, render
+from ksm_site import pipeline, render, search
 
 from conftest import TODAY, files_under
 
@@ -258,16 +258,16 @@ def test_a_cached_build_equals_an_uncached_one_at_any_job_count(tmp_path, monkey
     assert files_under(tmp_path / "cached") == plain == files_under(tmp_path / "again")
 
 
-def counting_indexer(monkeypatch) -> list[str]:
-    """Record every Pagefind run of the builds that follow (and still run it)."""
-    calls: list[str] = []
-    real = pipeline.index_site
+def counting_indexer(monkeypatch) -> list[search.Run]:
+    """Record every Pagefind run of the builds that follow (and still make it)."""
+    calls: list[search.Run] = []
+    real = search.index
 
-    def index_site(entries: str, bundle: str) -> None:
-        calls.append(entries)
-        real(entries, bundle)
+    def index(runs, scratch, jobs):
+        calls.extend(runs)
+        return real(runs, scratch, jobs)
 
-    monkeypatch.setattr(pipeline, "index_site", index_site)
+    monkeypatch.setattr(search, "index", index)
     return calls
 
 
@@ -287,6 +287,23 @@ def test_a_story_edit_makes_the_search_index_again(programme, monkeypatch):
     path = next(p for p in group_files(content) if p.suffix == ".md")
     path.write_text(path.read_text() + "\nKata yang dicari: ubinanlangka.\n")
     build(content, out, cache)
-    assert len(calls) == 1
-    fragments = b"".join(data for name, data in files_under(out).items() if name.startswith("pagefind/"))
-    assert fragments  # the index itself is compressed; that the word is found is tested in a browser
+    assert sorted(run.lang for run in calls) == ["en", "id"]  # the group's entry in each language
+
+
+def test_a_search_index_in_parts_makes_again_only_the_runs_of_what_changed(tmp_path, monkeypatch):
+    """With more entries than a part holds, the index comes in parts (each its own bundle, merged by
+    the search page); an edit makes again only its entries' runs, and the site equals a clean build."""
+    monkeypatch.setattr(search, "PART", 10)
+    content = write_programme(tmp_path / "content", GROUPS, seed=7)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(content, out, cache)
+    site = files_under(out)
+    parts = 1 + sum(1 for name in site if re.fullmatch(r"pagefind/part-\d+/pagefind-entry\.json", name))
+    assert parts >= 3
+    assert f'data-bundles="../pagefind/part-2/' in site["cari/index.html"].decode()
+    calls = counting_indexer(monkeypatch)
+    path = next(p for p in group_files(content) if p.suffix == ".md")
+    path.write_text(path.read_text() + "\nKata yang dicari: ubinanlangka.\n")
+    build(content, out, cache)
+    assert 1 <= len(calls) <= 2 < 2 * parts
+    assert files_under(out) == clean_build(content, tmp_path)

@@ -89,9 +89,14 @@
       return;
     }
     var root = new URL(box.getAttribute("data-root"), window.location.href).pathname;
-    // Each result's address is its page's, relative to the site's root (see search.py).
+    // A large programme's index comes in parts, merged into one list of results (see search.py).
+    var parts = (box.getAttribute("data-bundles") || "").split(" ").filter(Boolean).map(function (href) {
+      return { bundlePath: new URL(href, window.location.href).pathname, baseUrl: root };
+    });
+    // Each result's address is its page's, relative to the site's root.
     var ui = new window.PagefindUI({
       element: "#search", baseUrl: root, showSubResults: false, showImages: false, resetStyles: false,
+      mergeIndex: parts,
       processResult: function (result) {
         if (result.meta && result.meta.url) result.meta.url = root + result.meta.url;
         return result;
