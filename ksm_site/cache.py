@@ -19,9 +19,11 @@ One SQLite file, ``<folder>/cache.sqlite`` (``--cache``, default
 
 A build records which entries and blobs it used (one row per build, not
 one write per entry: marking 30,000 rows would cost a rebuild's budget);
-every ``PRUNE_EVERY`` builds that added something, what none of the last
-``KEEP_BUILDS`` recorded builds used is removed, so the cache holds a few
-sites' worth, not every version ever built.
+once the rows added since the last removal reach ``PRUNE_GROWTH`` of the
+rows there were then, what none of the last ``KEEP_BUILDS`` recorded
+builds used is removed, so the cache holds a few sites' worth, not every
+version ever built. (Removal reads every key: a build that edits one group
+adds a few rows and should not pay for it.)
 
 A cache is local, trusted state, like ``__pycache__``: it holds pickles, so
 restore it only from your own builds (GitHub Actions caches and artifacts
@@ -47,8 +49,8 @@ from typing import Any, Iterable, Iterator
 SCHEMA = "ksm-site cache 3"
 KEEP_BUILDS = 3
 """Results unused by this many recorded builds in a row are removed..."""
-PRUNE_EVERY = 4
-"""...when this many builds have passed since the last removal (it reads every key: 0.1 s for 10,000 groups)."""
+PRUNE_GROWTH = 0.25
+"""...when the rows added since the last removal reach this share of the rows left by it."""
 BATCH = 500
 """Keys per SQL statement (SQLite allows 999 parameters in older versions)."""
 
@@ -74,7 +76,8 @@ class Cache:
         self.generation = self._next_generation()
         self.used_keys: set[str] = set()
         self.used_blobs: set[str] = set()
-        self.added = False
+        self.added = 0
+        """Rows this build wrote (or, for a bundle's, may have)."""
 
     # --- opening -------------------------------------------------------------
 
@@ -118,8 +121,7 @@ class Cache:
         return _get(self.db, keys)
 
     def put(self, items: dict[str, Any]) -> None:
-        if items:
-            self.added = True
+        self.added += len(items)
         self.used_keys.update(items)
         self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)",
                             [(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
@@ -130,8 +132,7 @@ class Cache:
     def put_blobs(self, blobs: Iterable[tuple[str, bytes]]) -> None:
         """``(digest, zlib-compressed bytes)`` pairs; a digest held already is kept as it is."""
         blobs = list(blobs)
-        if blobs:
-            self.added = True
+        self.added += len(blobs)
         self.used_blobs.update(digest for digest, _ in blobs)
         self.db.executemany("INSERT OR IGNORE INTO blobs VALUES (?, ?)", blobs)
 
@@ -200,7 +201,7 @@ class Cache:
             with self.db:
                 self.db.execute("INSERT OR IGNORE INTO entries SELECT key, value FROM bundle.entries")
                 self.db.execute("INSERT OR IGNORE INTO blobs SELECT digest, data FROM bundle.blobs")
-            self.added = True
+            self.added += self._rows()
         finally:
             self.db.execute("DETACH DATABASE bundle")
         return meta
@@ -223,12 +224,21 @@ class Cache:
         if record and (self.used_keys or self.used_blobs):
             self.db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?, ?)",
                             (self.generation, _pack(self.used_keys), _pack(self.used_blobs)))
-            found = self.db.execute("SELECT value FROM meta WHERE name = 'pruned'").fetchone()
-            if self.added and self.generation - int(found[0] if found else 0) >= PRUNE_EVERY:
-                self._prune()
-                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('pruned', ?)", (str(self.generation),))
+            if self.added:
+                meta = dict(self.db.execute("SELECT name, value FROM meta WHERE name IN ('rows', 'growth')"))
+                growth = int(meta.get("growth", 0)) + self.added
+                if "rows" not in meta or growth >= PRUNE_GROWTH * int(meta["rows"]):
+                    if "rows" in meta:
+                        self._prune()
+                    self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                        [("rows", str(self._rows())), ("growth", "0")])
+                else:
+                    self.db.execute("INSERT OR REPLACE INTO meta VALUES ('growth', ?)", (str(growth),))
         self.db.commit()
         self.db.close()
+
+    def _rows(self) -> int:
+        return self.db.execute("SELECT (SELECT COUNT(*) FROM entries) + (SELECT COUNT(*) FROM blobs)").fetchone()[0]
 
     def _prune(self) -> None:
         recent = self.db.execute("SELECT generation, keys, blobs FROM builds ORDER BY generation DESC LIMIT ?",

@@ -458,6 +458,15 @@ class _SearchIndex:
         self.cache = run.cache
         self.jobs = run.jobs
         self.parts = run.parts
+        self.made: dict[searching.Run, list[str]] = {}
+        self.missing: list[searching.Run] = []
+        # the whole index, when no entry changed (one key: splitting costs a tenth of a second)
+        self.whole_key = _key("search index", code_version(), self.parts, tuple(sorted(entries.items())))
+        self.whole = self.cache.get([self.whole_key]).get(self.whole_key)
+        if self.whole is not None:
+            files.update(self.whole)
+            self.cache.use_blobs(self.whole.values())
+            return
         site = run.settings.site
         prefixes = [(language_prefix(site, lang), lang) for lang in reversed(site.languages)]
         self.runs = searching.split(entries, lambda path: next(lang for p, lang in prefixes if path.startswith(p)),
@@ -476,7 +485,6 @@ class _SearchIndex:
                 data = self.entry_json(part)
                 files[f"{searching.bundle(part)}/{searching.ENTRY}"] = digest_of(data)
                 self.cache.put_blobs([(digest_of(data), zlib.compress(data, COMPRESSION))])
-        self.made: dict[searching.Run, list[str]] = {}
 
     def entry_json(self, part: int) -> bytes:
         return searching.entry_json(data for r, data in sorted(self.entry_data.items()) if r.part == part)
@@ -531,6 +539,9 @@ class _SearchIndex:
             where = searching.bundle(r.part)
             self.cache.put({self.keys[r]: {"entry": self.entry_data[r],
                                            "files": {rel: files[f"{where}/{rel}"] for rel in sorted(made)}}})
+        if self.whole is None:
+            self.cache.put({self.whole_key: {path: digest for path, digest in files.items()
+                                             if path.startswith("pagefind/")}})
         return files
 
 

@@ -118,7 +118,7 @@ def test_a_broken_cache_file_is_replaced(built):
 
 def test_the_cache_forgets_what_recent_builds_did_not_use(built, monkeypatch):
     content, out, cache, reference = built
-    monkeypatch.setattr(cache_module, "PRUNE_EVERY", 1)
+    monkeypatch.setattr(cache_module, "PRUNE_GROWTH", 0)
     path = sorted((content / "groups").rglob("*.md"))[0]
     original = path.read_text()
 
@@ -145,3 +145,26 @@ def test_writer_without_a_manifest_links_unchanged_files(tmp_path):
     stats = write_site({"a.html": b"same", "b.html": b"new"}, str(out))
     assert (stats.written, stats.unchanged) == (1, 1) and os.stat(out / "a.html").st_ino == inode
     assert files_under(out) == {"a.html": b"same", "b.html": b"new"}
+
+
+def test_the_cache_forgets_only_once_it_has_grown_by_a_quarter(built):
+    """An edit adds a few rows and removes none; removal waits until the rows written since the last
+    one reach a quarter of the rows there were (each build here writes about a tenth)."""
+    content, out, cache, reference = built
+    path = sorted((content / "groups").rglob("*.md"))[0]
+    original = path.read_text()
+
+    def rows() -> int:
+        with sqlite3.connect(cache / "cache.sqlite") as db:
+            return db.execute("SELECT (SELECT COUNT(*) FROM entries) + (SELECT COUNT(*) FROM blobs)").fetchone()[0]
+
+    counts = [rows()]
+    for n in range(8):
+        path.write_text(original + f"\nVersi {n}.\n")
+        build(content, out, cache)
+        counts.append(rows())
+    growing = next(i for i in range(1, len(counts)) if counts[i] < counts[i - 1])
+    assert growing >= 3 and counts[:growing] == sorted(set(counts[:growing]))
+    path.write_text(original)
+    build(content, out, cache)
+    assert files_under(out) == reference
