@@ -307,3 +307,24 @@ def test_a_search_index_in_parts_makes_again_only_the_runs_of_what_changed(tmp_p
     build(content, out, cache)
     assert 1 <= len(calls) <= 2 < 2 * parts
     assert files_under(out) == clean_build(content, tmp_path)
+
+
+def test_a_rebuild_reads_only_the_group_files_whose_stat_changed(programme, monkeypatch, tmp_path):
+    """A file's size, mtime, inode and ctime as an earlier build saw them stand for its bytes; only a
+    file modified more than ``SETTLED_NS`` before that build started is trusted so (Git's rule)."""
+    content, out, cache = programme
+    reads: list[str] = []
+    real = pipeline.read_text
+    monkeypatch.setattr(pipeline, "read_text", lambda path, problems: reads.append(path) or real(path, problems))
+    build(content, out, cache)
+    assert len(reads) == GROUPS  # every file was written just now: none is settled enough to be trusted
+
+    monkeypatch.setattr(pipeline, "SETTLED_NS", -10**15)  # as if every file had been written long ago
+    build(content, out, cache)
+    reads.clear()
+    build(content, out, cache)
+    assert reads == []
+    edit_a_level(content)
+    build(content, out, cache)
+    assert set(reads) == {str(with_assessments(content)[0])}  # to hash it, and again to parse it
+    assert files_under(out) == clean_build(content, tmp_path)
