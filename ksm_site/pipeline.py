@@ -484,6 +484,7 @@ class _SearchIndex:
         self.parts = run.parts
         self.made: dict[searching.Run, list[str]] = {}
         self.missing: list[searching.Run] = []
+        self.taken: list[tuple[str, bytes]] = []
         # the whole index, when no entry changed (one key: splitting costs a tenth of a second)
         self.whole_key = _key("search index", code_version(), self.parts, tuple(sorted(entries.items())))
         self.whole = self.cache.get([self.whole_key]).get(self.whole_key)
@@ -552,13 +553,21 @@ class _SearchIndex:
             shutil.rmtree(scratch, ignore_errors=True)
         return added
 
+    def take(self, digest: str, data: bytes) -> None:
+        """A file the writer took in from ``make``: its bytes go to the cache (in batches)."""
+        self.taken.append((digest, zlib.compress(data, COMPRESSION)))
+        if len(self.taken) >= 512:
+            self.flush()
+
+    def flush(self) -> None:
+        self.cache.put_blobs(self.taken)
+        self.taken = []
+
     def keep(self, staging: write.Staging, files: dict[str, str]) -> dict[str, str]:
-        """After the writer: the runs made, their files' bytes and the entry files into the cache;
-        returns ``files`` with every file the writer added."""
-        added = {path: digest_of(data) for path, data in staging.added.items()}
-        self.cache.put_blobs((added[path], zlib.compress(data, COMPRESSION)) for path, data in staging.added.items())
-        self.cache.use_blobs(added.values())
-        files = {**files, **added}
+        """After the writer: the runs made and the whole index into the cache; returns ``files`` with
+        every file the writer added."""
+        self.cache.use_blobs(staging.added.values())
+        files = {**files, **staging.added}
         for r, made in self.made.items():
             where = searching.bundle(r.part)
             self.cache.put({self.keys[r]: {"entry": self.entry_data[r],
@@ -848,11 +857,13 @@ class _Run:
             try:
                 files, search, rendered, made = self._make_site(staging)
                 index = _SearchIndex(self, search, files)
+                staging.keep = index.take
                 self.cache.commit()
             except BaseException:
                 write.abort(staging)
                 raise
             stats = write.finish(staging, files, fetch=self.cache.blob, more=index.make if index.missing else None)
+            index.flush()
             files = index.keep(staging, files)
             self.cache.put({site_key: files})
         self.cache.commit()

@@ -294,8 +294,11 @@ class Staging:
     """Whether the folder being filled is the spare, taken out of its place."""
     placed: dict[str, tuple[Entry, bool]] = field(default_factory=dict)
     """Files placed already (by ``place`` in any process), with their entries and whether bytes were written."""
-    added: dict[str, bytes] = field(default_factory=dict)
-    """After ``finish``: the files ``more`` added, with their bytes."""
+    added: dict[str, str] = field(default_factory=dict)
+    """After ``finish``: the files ``more`` added, with their digests."""
+    keep: Callable[[str, bytes], None] | None = None
+    """Given the digest and bytes of each file ``more`` adds, as it is taken in (not held: Pagefind
+    writes a file per page)."""
 
     @property
     def spare(self) -> str:
@@ -405,7 +408,10 @@ def _finish(staging: Staging, files: Mapping[str, bytes | str], fetch: Callable[
         if more is not None:
             for relpath in sorted(more(target.fresh)):
                 check_path(relpath)
-                entries[relpath], wrote, staging.added[relpath] = _adopt(target, relpath)
+                entries[relpath], wrote, data = _adopt(target, relpath)
+                staging.added[relpath] = entries[relpath][0]
+                if staging.keep is not None:
+                    staging.keep(entries[relpath][0], data)
                 written += wrote
         retired = _swap(target.fresh, target.live, staging.parent, staging.name)
     except BaseException:
