@@ -298,8 +298,12 @@ def _set_state(state: dict) -> None:
     _state = state
 
 
-def _map(func: Callable, items: list, jobs: int, state: dict, chunksize: int, minimum: int) -> Iterator:
+def _map(func: Callable, items: Iterable, jobs: int, state: dict, chunksize: int, minimum: int,
+         count: int | None = None) -> Iterator:
     """``func`` over ``items`` with ``state`` set: in a pool of ``jobs`` processes, or here if little to do.
+
+    ``items`` may be made as they are taken (then ``count`` says how many):
+    the pool starts on the first while this process makes the next.
 
     The pool forks where the platform can, so workers inherit ``state``
     (and the chart frames and templates already loaded) without copying it.
@@ -307,14 +311,15 @@ def _map(func: Callable, items: list, jobs: int, state: dict, chunksize: int, mi
     (``build`` unfreezes it at the end), so the workers' collections never
     write to, and so copy, the memory they share with it (see ``gc.freeze``).
     """
-    if jobs <= 1 or len(items) < minimum:
+    count = len(items) if count is None else count
+    if jobs <= 1 or count < minimum:
         _set_state(state)
         yield from map(func, items)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork") if "fork" in methods and sys.platform == "linux" else None
     gc.freeze()
-    with ProcessPoolExecutor(min(jobs, len(items)), mp_context=context, initializer=_set_state,
+    with ProcessPoolExecutor(min(jobs, count), mp_context=context, initializer=_set_state,
                              initargs=(state,)) as pool:
         yield from pool.map(func, items, chunksize=chunksize)
 
@@ -930,13 +935,16 @@ class _Run:
         cost = {("index",): len(programme.groups), ("warnings",): len(programme.groups)}
         order = sorted(tasks, key=lambda t: -(programme.areas[t[1:]].counts.total if t[0] == "area"
                                               else cost.get(t, 0)))
+        if order[:1] == [("index",)] and len(order) > 1:
+            # the biggest kota first: a worker renders it while this process analyses the whole programme
+            order[:2] = order[1::-1]
         self.cache.commit()
         state = {"rubric": self.settings.rubric, "site": self.settings.site, "extent": extent,
                  "target": self.staging.target, "cache": self.cache.folder,
                  "compiled": self.compiled}
-        work = [self._pages_task(tuple(specs[k] for k in tasks[t]), programme, keys) for t in order]
+        work = (self._pages_task(tuple(specs[k] for k in tasks[t]), programme, keys) for t in order)
         done, blobs = {}, []
-        for task, results in zip(order, _map(_render_pages, work, self.jobs, state, 1, 2)):
+        for task, results in zip(order, _map(_render_pages, work, self.jobs, state, 1, 2, len(order))):
             for key, (made, search, frames, placed) in zip(tasks[task], results):
                 done[key] = (tuple((path, digest) for path, digest, _ in made),
                              tuple((path, digest) for path, digest, _ in search))
