@@ -113,8 +113,9 @@ class Cache:
         return generation
 
     def clock(self) -> int:
-        """The file system's time now, in nanoseconds: a file's mtime to compare with (read from a file
-        touched in the cache folder, so no build reads the wall clock)."""
+        """The file system's time now, in nanoseconds, as a file touched in the cache folder shows it:
+        comparable with the content files' mtimes. It decides only which files are read again, never
+        what a build writes."""
         path = os.path.join(self.folder, "clock")
         with open(path, "wb"):
             pass
