@@ -82,10 +82,11 @@ from .errors import FILE_FIELD, ContentError, Problem
 from .export import DATA_TAILS, GroupData, data_heads, data_pieces, group_data, group_json
 from .load import Document, discover_groups, parse_document, read_content, read_settings_text, read_text
 from .model import Facts, Group, GroupSummary, Rubric, Site
-from .render import Choices, Page, Renderer, Row, choices, group_json_path, sitemap, static_files, templates_digest
+from .render import (
+    Choices, Page, Renderer, Row, choices, group_json_path, language_prefix, sitemap, static_files, templates_digest,
+)
 from .schema import SCHEMA_PATH, schema_bytes
 from . import search as searching
-from .render import language_prefix
 from .score import score_group
 from .validate import validate_group, validate_rubric, validate_settings, validate_site
 from . import write
@@ -245,8 +246,8 @@ clock tick, so its stat can stand for its bytes (Git's "racily clean" rule)."""
 
 def _read(content_dir: str, seen: Seen, now_ns: int) -> tuple[Settings | None, list[Source], list[Problem], Seen]:
     """The settings, every group file and the problems found reading them; and what to remember of the
-    files. A file whose stat is as ``seen`` remembers it is not read again: its digest is taken as it
-    was (reading and hashing 10,000 files takes a tenth of a second). ``now_ns`` is the file system's
+    files. A file whose stat is what ``seen`` holds for it is not read again: its digest is taken from
+    there (reading and hashing 10,000 files takes a tenth of a second). ``now_ns`` is the file system's
     time at the start of the build."""
     problems: list[Problem] = []
     settings_texts = {}
@@ -910,7 +911,7 @@ class _Run:
         """Every aggregate page's and search entry's (path, digest), and how many pages were rendered now."""
         extent = self.extent
         # every group, every area, the warnings and the methodology pages are found by the search
-        self.parts = searching.parts_for([len(entries) + len(programme.areas) - 1 + 2])
+        self.parts = searching.parts_for(len(entries) + len(programme.areas) - 1 + 2)
         context = _key("pages", self.settings.site_key, extent.as_of, extent.periods, extent.survival_years)
         shown = {i: e.shown for i, e in entries.items()}
         specs: dict[str, tuple] = {}

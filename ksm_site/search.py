@@ -39,6 +39,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
@@ -64,9 +65,9 @@ class Run:
     lang: str
 
 
-def parts_for(counts: Iterable[int]) -> int:
-    """How many parts the entries need, given how many each language has."""
-    return max(1, -(-max(counts, default=0) // PART))
+def parts_for(count: int) -> int:
+    """How many parts a language's ``count`` entries need."""
+    return max(1, -(-count // PART))
 
 
 def split(entries: Mapping[str, str], language_of: Callable[[str], str], parts: int) -> dict[Run, dict[str, str]]:
@@ -87,44 +88,24 @@ def index(runs: Mapping[Run, str], scratch: str, jobs: int) -> dict[Run, tuple[s
     """Run Pagefind over each run's folder of entries, at most ``jobs`` at a time, each into a
     bundle folder of its own under ``scratch``; returns each run's folder and its entry data
     (``pagefind-entry.json``, which is removed from the folder)."""
-    waiting = sorted(runs)
-    running: list[tuple[Run, str, subprocess.Popen]] = []
-    done: dict[Run, tuple[str, dict]] = {}
-    try:
-        while waiting or running:
-            while waiting and len(running) < max(1, jobs):
-                run = waiting.pop(0)
-                out = os.path.join(scratch, f"bundle-{run.part}-{run.lang}")
-                running.append((run, out, _start(runs[run], out)))
-            run, out, process = running.pop(0)
-            _finish(process)
-            done[run] = (out, _tidy(out))
-    finally:
-        for _, _, process in running:
-            process.kill()
-            process.wait()
-    return done
+    outs = {run: os.path.join(scratch, f"bundle-{run.part}-{run.lang}") for run in sorted(runs)}
+    # threads: each only waits for its Pagefind process
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        for _ in pool.map(lambda run: _pagefind(runs[run], outs[run]), outs):
+            pass
+    return {run: (out, _tidy(out)) for run, out in outs.items()}
 
 
-def _start(entries: str, out: str) -> subprocess.Popen:
+def _pagefind(entries: str, out: str) -> None:
     command = [sys.executable, "-m", "pagefind", "--site", os.path.abspath(entries),
                "--output-path", os.path.abspath(out), "--keep-index-url", "--silent"]
     try:
-        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    except OSError as exc:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
         raise SearchIndexError(f"could not run Pagefind: {exc}") from exc
-
-
-def _finish(process: subprocess.Popen) -> None:
-    try:
-        stdout, stderr = process.communicate(timeout=3600)
-    except subprocess.TimeoutExpired as exc:
-        process.kill()
-        process.wait()
-        raise SearchIndexError("Pagefind took more than an hour") from exc
-    if process.returncode != 0:
-        detail = (stderr or stdout).strip().splitlines()
-        raise SearchIndexError("Pagefind failed: " + (detail[-1] if detail else f"exit code {process.returncode}")
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise SearchIndexError("Pagefind failed: " + (detail[-1] if detail else f"exit code {result.returncode}")
                                + " (is the pagefind[bin] package installed? see requirements.txt)")
 
 
