@@ -243,6 +243,22 @@ def test_search_index_is_built_for_both_languages(tmp_path):
     assert files_under(tmp_path / "again") == first  # the index, too, is the same bytes every time
 
 
+def test_a_pagefind_failure_is_named_and_keeps_the_previous_site(tmp_path, monkeypatch):
+    import subprocess
+
+    from ksm_site import search
+
+    content = write_content(tmp_path, {GROUP: VALID_GROUP})
+    build(content, tmp_path / "out")
+    before = files_under(tmp_path / "out")
+    (content / GROUP).write_text(VALID_GROUP.replace("KSM Uji Coba", "KSM Uji Ganti"))
+    monkeypatch.setattr(search.subprocess, "run", lambda command, **kw: subprocess.CompletedProcess(
+        command, 3, "", "Error: could not read the site\n"))
+    with pytest.raises(search.SearchIndexError, match="Pagefind failed: Error: could not read the site"):
+        build(content, tmp_path / "out")
+    assert files_under(tmp_path / "out") == before
+
+
 @pytest.mark.parametrize("languages, root_lang, other", [("[id]", "id", None), ("[en, id]", "en", "id")])
 def test_site_yaml_chooses_the_languages(tmp_path, languages, root_lang, other):
     content = write_content(tmp_path, {GROUP: VALID_GROUP})
