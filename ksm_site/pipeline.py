@@ -299,12 +299,14 @@ def _set_state(state: dict) -> None:
     _state = state
 
 
-def _map(func: Callable, items: Iterable, jobs: int, state: dict, chunksize: int, minimum: int,
-         count: int | None = None) -> Iterator:
+class _Pool:
     """``func`` over ``items`` with ``state`` set: in a pool of ``jobs`` processes, or here if little to do.
 
-    ``items`` may be made as they are taken (then ``count`` says how many):
-    the pool starts on the first while this process makes the next.
+    The pool starts when a round first has enough work for it and serves
+    every later round with the same state: rounds 2 and 3 share one, so its
+    workers are forked before this process holds every group's entry, and a
+    round-3 worker does not start with (and, touching it, copy) the memory
+    this process grew during round 2.
 
     The pool forks where the platform can, so workers inherit ``state``
     (and the chart frames and templates already loaded) without copying it.
@@ -312,17 +314,32 @@ def _map(func: Callable, items: Iterable, jobs: int, state: dict, chunksize: int
     (``build`` unfreezes it at the end), so the workers' collections never
     write to, and so copy, the memory they share with it (see ``gc.freeze``).
     """
-    count = len(items) if count is None else count
-    if jobs <= 1 or count < minimum:
-        _set_state(state)
-        yield from map(func, items)
-        return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork") if "fork" in methods and sys.platform == "linux" else None
-    gc.freeze()
-    with ProcessPoolExecutor(min(jobs, count), mp_context=context, initializer=_set_state,
-                             initargs=(state,)) as pool:
-        yield from pool.map(func, items, chunksize=chunksize)
+
+    def __init__(self, jobs: int, state: dict):
+        self.jobs = jobs
+        self.state = state
+        self.executor: ProcessPoolExecutor | None = None
+
+    def map(self, func: Callable, items: Iterable, chunksize: int, minimum: int, count: int | None = None) -> Iterator:
+        """``items`` may be made as they are taken (then ``count`` says how many): the pool starts on
+        the first while this process makes the next."""
+        count = len(items) if count is None else count
+        if self.executor is None and (self.jobs <= 1 or count < minimum):
+            _set_state(self.state)
+            yield from map(func, items)
+            return
+        if self.executor is None:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork") if "fork" in methods and sys.platform == "linux" else None
+            gc.freeze()
+            self.executor = ProcessPoolExecutor(min(self.jobs, count), mp_context=context, initializer=_set_state,
+                                                initargs=(self.state,))
+        yield from self.executor.map(func, items, chunksize=chunksize)
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
+            self.executor = None
 
 
 def _reader() -> Reader:
@@ -691,6 +708,8 @@ def build(content_dir: str, out_dir: str, today: dt.date, as_of: dt.date | None 
             return run.shard(*shard), None
         return run.site(out_dir, cache_dir is not None)
     finally:
+        if run is not None:
+            run.close_workers()
         cache.close(record=run is not None and run.finished and not run.whole_site_cached)
         gc.unfreeze()
 
@@ -706,6 +725,8 @@ def merge(bundles: Iterable[str], content_dir: str, out_dir: str, today: dt.date
         run.check_bundles(metas)
         return run.site(out_dir, cache_dir is not None)
     finally:
+        if run is not None:
+            run.close_workers()
         cache.close(record=run is not None and run.finished and not run.whole_site_cached)
         gc.unfreeze()
 
@@ -739,6 +760,7 @@ class _Run:
         self.parsed = 0
         self.staging: write.Staging | None = None
         """The output being built, where pages go as they are rendered (None for a shard)."""
+        self.workers: _Pool | None = None
 
     def prepare(self) -> None:
         """Round 1, then the programme-wide values."""
@@ -762,22 +784,39 @@ class _Run:
         state = {"rubric": self.settings.rubric, "today": today}
         problems: list[Problem] = []
         found = {}
-        for source, (fact, group, trouble) in zip(missing, _map(_parse, missing, self.jobs, state, 64,
-                                                                POOL_MIN_GROUPS)):
-            problems += trouble
-            if fact is not None:
-                found[source.key], found[source.key + ":group"] = fact, group
-                facts[source.key] = fact
-            if len(found) >= 2048:
-                self.cache.put(found)
-                found = {}
+        parsing = _Pool(self.jobs, state)
+        try:
+            for source, (fact, group, trouble) in zip(missing, parsing.map(_parse, missing, 64, POOL_MIN_GROUPS)):
+                problems += trouble
+                if fact is not None:
+                    found[source.key], found[source.key + ":group"] = fact, group
+                    facts[source.key] = fact
+                if len(found) >= 2048:
+                    self.cache.put(found)
+                    found = {}
+        finally:
+            parsing.close()
         if problems:
             raise ContentError(problems)
         self.cache.put(found)
         self.cache.commit()
         return {s.id: facts[s.key] for s in self.sources}
 
-    # --- round 2 -----------------------------------------------------------------
+    # --- rounds 2 and 3 -------------------------------------------------------------
+
+    def _workers(self) -> _Pool:
+        """The pool of rounds 2 and 3 (one pool: see ``_Pool``)."""
+        if self.workers is None:
+            self.workers = _Pool(self.jobs, {
+                "rubric": self.settings.rubric, "site": self.settings.site, "extent": self.extent,
+                "target": self.staging.target if self.staging else None, "cache": self.cache.folder,
+                "compiled": self.compiled})
+        return self.workers
+
+    def close_workers(self) -> None:
+        if self.workers is not None:
+            self.workers.close()
+            self.workers = None
 
     def group_key(self, source: Source) -> str:
         extent = self.extent
@@ -789,13 +828,10 @@ class _Run:
         keys = {s.id: self.group_key(s) for s in sources}
         entries = self.cache.get(keys.values())
         missing = [s for s in sources if keys[s.id] not in entries]
-        state = {"rubric": self.settings.rubric, "site": self.settings.site, "extent": self.extent,
-                 "target": self.staging.target if self.staging else None, "cache": self.cache.folder,
-                 "compiled": self.compiled}
         items = [(s.key, self.slugs[self.facts[s.id].area]) for s in missing]
         done: dict[str, object] = {}
         blobs: list[tuple[str, bytes]] = []
-        for source, result in zip(missing, _map(_render_group, items, self.jobs, state, 8, POOL_MIN_GROUPS)):
+        for source, result in zip(missing, self._workers().map(_render_group, items, 8, POOL_MIN_GROUPS)):
             key = keys[source.id]
             entries[key] = done[key] = result.entry
             done[key + ":rows"] = result.rows
@@ -894,6 +930,7 @@ class _Run:
             files.update(entry.pages)
             search.update(entry.search)
         pages, entries_found, made = self._render_aggregates(programme, entries, keys)
+        self.close_workers()
         files.update(pages)
         search.update(entries_found)
         files.update(self._data_files(entries, keys, programme))
@@ -940,12 +977,9 @@ class _Run:
             # the biggest kota first: a worker renders it while this process analyses the whole programme
             order[:2] = order[1::-1]
         self.cache.commit()
-        state = {"rubric": self.settings.rubric, "site": self.settings.site, "extent": extent,
-                 "target": self.staging.target, "cache": self.cache.folder,
-                 "compiled": self.compiled}
         work = (self._pages_task(tuple(specs[k] for k in tasks[t]), programme, keys) for t in order)
         done, blobs = {}, []
-        for task, results in zip(order, _map(_render_pages, work, self.jobs, state, 1, 2, len(order))):
+        for task, results in zip(order, self._workers().map(_render_pages, work, 1, 2, len(order))):
             for key, (made, search, frames, placed) in zip(tasks[task], results):
                 done[key] = (tuple((path, digest) for path, digest, _ in made),
                              tuple((path, digest) for path, digest, _ in search))

@@ -255,7 +255,7 @@ class Renderer:
         self.extent = extent
         self.lang = Lang(lang)
         self.prefix = language_prefix(site, lang)
-        self.env = environment(lang, compiled)
+        self.env = environment(lang, compiled, templates_digest())
         self.macros = self.env.get_template("macros.html").module
         self.figures = Figures(rubric, self.lang, extent)
         self.status_class = {DISSOLVED: "st-gone", NOT_ASSESSED: "st-none",
@@ -729,8 +729,14 @@ def _constant_gettext(env: jinja2.Environment) -> None:
 
 
 @lru_cache(maxsize=None)
-def environment(lang: str, compiled: str | None = None) -> jinja2.Environment:
+def environment(lang: str, compiled: str | None = None, digest: str = "") -> jinja2.Environment:
     """The templates in ``lang``; their compiled code kept in the folder ``compiled`` if given.
+
+    A template is loaded once (no ``auto_reload``: asking the file system
+    whether it changed, at every page, costs a few percent of a build); a
+    process that builds again after the templates changed (``serve``)
+    passes their new ``digest`` (``templates_digest()``) and so gets a new
+    environment.
 
     Compiling the templates takes longer than rendering a group's pages, in
     every process that renders (Jinja2's ``FileSystemBytecodeCache`` keys
@@ -746,6 +752,7 @@ def environment(lang: str, compiled: str | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
     env.install_gettext_translations(translations(lang), newstyle=True)
     _constant_gettext(env)
