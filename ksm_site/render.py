@@ -257,6 +257,7 @@ class Renderer:
         self.prefix = language_prefix(site, lang)
         self.env = environment(lang, compiled, templates_digest())
         self.macros = self.env.get_template("macros.html").module
+        self.level_rows: dict[tuple[str, int, str], Markup] = {}
         self.figures = Figures(rubric, self.lang, extent)
         self.status_class = {DISSOLVED: "st-gone", NOT_ASSESSED: "st-none",
                              **{s.key: f"st-{n}" for n, s in enumerate(rubric.stages)}}
@@ -544,13 +545,7 @@ class Renderer:
 
     def assessment(self, a: ScoredAssessment, g: ScoredGroup) -> dict:
         lang = self.lang
-        rows = []
-        for key, level in a.levels.items():
-            indicator = self.rubric.indicator(key)
-            value = a.assessment.values[key]
-            rows.append({"name": lang.text(indicator.name), "level": level, "max": indicator.max_level,
-                         "value": lang.percent(value) if indicator.banded else "",
-                         "description": lang.text(indicator.levels[level])})
+        rows = [self.level_row(key, level, a.assessment.values[key]) for key, level in a.levels.items()]
         assets = []
         if a.assessment.assets:
             assets = [{"name": lang.text(asset.name), "value": a.assessment.assets[asset.key], "max": self.rubric.asset_max}
@@ -562,6 +557,18 @@ class Renderer:
             "assessor": a.assessment.assessor, "rows": rows, "assets": assets,
             "note": markdown_html(a.assessment.note), "latest": a is g.latest,
         }
+
+    def level_row(self, key: str, level: int, value: Any) -> Markup:
+        """An indicator's row in an assessment's table (the ``level_row`` macro), kept for the next
+        assessment with the same indicator, level and value: most rows of most pages are made once."""
+        indicator = self.rubric.indicator(key)
+        shown = self.lang.percent(value) if indicator.banded else ""
+        found = self.level_rows.get((key, level, shown))
+        if found is None:
+            found = self.level_rows[key, level, shown] = self.macros.level_row({
+                "name": self.lang.text(indicator.name), "level": level, "max": indicator.max_level, "value": shown,
+                "description": self.lang.text(indicator.levels[level])})
+        return found
 
     def warnings_page(self, rows: Mapping[str, Iterable[Row]], counts: Mapping[str, int], warned: int) -> Page:
         """``rows`` and ``counts``: the rows of the groups carrying each warning, and how many they
@@ -709,23 +716,26 @@ class _Environment(jinja2.Environment):
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
-def _constant_gettext(env: jinja2.Environment) -> None:
-    """Keep the result of ``_("...")`` without variables: a page asks for the same fifty
-    translations each time, and each costs two calls through the context and a ``Markup``."""
-    newstyle = env.globals["gettext"]
-    done: dict[tuple[str, bool], Markup] = {}
+def _fast_gettext(env: jinja2.Environment, catalogue) -> None:
+    """``_("...")`` in templates, as Jinja2's new-style gettext with autoescaping makes it (the message
+    as markup, ``%`` applied to the escaped variables, also when there are none), in one call.
 
-    @jinja2.pass_context
-    def gettext(__context, __string, **variables):
+    Jinja2's ``_`` is an alias that looks ``gettext`` up in the context and
+    calls it through the context again; a page asks for some fifty messages,
+    most of them without variables, and those are kept once made. This
+    environment always autoescapes, so the context is not needed.
+    """
+    done: dict[str, Markup] = {}
+
+    def gettext(__string: str, **variables: Any) -> Markup:
         if variables:
-            return newstyle(__context, __string, **variables)
-        key = (__string, __context.eval_ctx.autoescape)
-        found = done.get(key)
+            return Markup(catalogue.gettext(__string)) % variables
+        found = done.get(__string)
         if found is None:
-            found = done[key] = newstyle(__context, __string)
+            found = done[__string] = Markup(catalogue.gettext(__string)) % {}
         return found
 
-    env.globals["gettext"] = gettext
+    env.globals["_"] = env.globals["gettext"] = gettext
 
 
 @lru_cache(maxsize=None)
@@ -754,8 +764,9 @@ def environment(lang: str, compiled: str | None = None, digest: str = "") -> jin
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.install_gettext_translations(translations(lang), newstyle=True)
-    _constant_gettext(env)
+    catalogue = translations(lang)
+    env.install_gettext_translations(catalogue, newstyle=True)
+    _fast_gettext(env, catalogue)
     return env
 
 
