@@ -67,7 +67,6 @@ import os
 import pickle
 import shutil
 import sys
-import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -77,7 +76,7 @@ from . import charts
 from .analyse import (
     Analysis, AreaSummary, Programme, analyse, area_slugs, extent_of, facts_of, summarise, summarise_group,
 )
-from .cache import Cache, CacheError, Reader
+from .cache import Cache, CacheError, Reader, pack, packer
 from .errors import FILE_FIELD, ContentError, Problem
 from .export import DATA_TAILS, GroupData, data_heads, data_pieces, group_data, group_json
 from .load import Document, discover_groups, parse_document, read_content, read_settings_text, read_text
@@ -94,8 +93,6 @@ from .write import WriteStats, digest_of, write_site
 
 POOL_MIN_GROUPS = 32
 """Below this many groups to parse or render, a process pool costs more than it saves."""
-COMPRESSION = 1
-"""zlib level of pages in the cache: fast, and still about a fifth of their size."""
 
 
 @dataclass(frozen=True)
@@ -383,7 +380,7 @@ def _page(page: Page, placed: dict) -> tuple[str, str, bytes]:
     target = _state.get("target")
     if target is not None:
         placed[path] = write.place(target, path, digest, data)
-    return path, digest, zlib.compress(data, COMPRESSION)
+    return path, digest, pack(data)
 
 
 def _stream_page(page: Page, placed: dict) -> tuple[str, str, bytes]:
@@ -393,7 +390,7 @@ def _stream_page(page: Page, placed: dict) -> tuple[str, str, bytes]:
     target = _state.get("target")
     out = write.Streamed(target, path) if target is not None else None
     digest = hashlib.sha256()
-    packer = zlib.compressobj(COMPRESSION)
+    compressor = packer()
     packed: list[bytes] = []
     block: list[str] = []
     size = 0
@@ -405,7 +402,7 @@ def _stream_page(page: Page, placed: dict) -> tuple[str, str, bytes]:
             out.write(data)
         else:
             digest.update(data)
-        packed.append(packer.compress(data))
+        packed.append(compressor.compress(data))
 
     for piece in pieces:
         block.append(piece)
@@ -414,7 +411,7 @@ def _stream_page(page: Page, placed: dict) -> tuple[str, str, bytes]:
             flush()
             size = 0
     flush()
-    packed.append(packer.flush())
+    packed.append(compressor.flush())
     if out is not None:
         hexdigest, entry, wrote = out.close()
         placed[path] = (entry, wrote)
@@ -426,7 +423,7 @@ def _stream_page(page: Page, placed: dict) -> tuple[str, str, bytes]:
 def _entry(entry: tuple[str, bytes]) -> tuple[str, str, bytes]:
     """A search entry made now: its path, digest and compressed bytes for the cache."""
     path, data = entry
-    return path, digest_of(data), zlib.compress(data, COMPRESSION)
+    return path, digest_of(data), pack(data)
 
 
 @dataclass(frozen=True)
@@ -486,7 +483,7 @@ def _render_group(item: tuple[str, tuple[str, ...]]) -> Rendered:
     if target is not None:
         placed[path] = write.place(target, path, digest, record)
     pages.append((path, digest))
-    blobs.append((digest, zlib.compress(record, COMPRESSION)))
+    blobs.append((digest, pack(record)))
     entry = GroupEntry(tuple(pages), tuple(search), summary, _key(summary, tuple(sorted(rows.items()))), _key(data))
     return Rendered(entry, rows, data, blobs, charts.take_drawn_frames(), placed)
 
@@ -532,7 +529,7 @@ class _SearchIndex:
             if part not in self.made_parts:
                 data = self.entry_json(part)
                 files[f"{searching.bundle(part)}/{searching.ENTRY}"] = digest_of(data)
-                self.cache.put_blobs([(digest_of(data), zlib.compress(data, COMPRESSION))])
+                self.cache.put_blobs([(digest_of(data), pack(data))])
 
     def entry_json(self, part: int) -> bytes:
         return searching.entry_json(data for r, data in sorted(self.entry_data.items()) if r.part == part)
@@ -578,7 +575,7 @@ class _SearchIndex:
 
     def take(self, digest: str, data: bytes) -> None:
         """A file the writer took in from ``make``: its bytes go to the cache (in batches)."""
-        self.taken.append((digest, zlib.compress(data, COMPRESSION)))
+        self.taken.append((digest, pack(data)))
         if len(self.taken) >= 512:
             self.flush()
 
@@ -936,7 +933,7 @@ class _Run:
         files.update(self._data_files(entries, keys, programme))
         made_here = {**static_files(), SCHEMA_PATH: schema_bytes(settings.rubric, settings.site)}
         made_here.update((path, text.encode()) for path, text in sitemap(settings.site, files).items())
-        self.cache.put_blobs((digest_of(data), zlib.compress(data, COMPRESSION)) for data in made_here.values())
+        self.cache.put_blobs((digest_of(data), pack(data)) for data in made_here.values())
         files.update((path, digest_of(data)) for path, data in made_here.items())
         self._keep_frames()
         self.cache.use_blobs(files.values())
@@ -1037,7 +1034,7 @@ class _Run:
             return found[key]
         heads = data_heads(self.extent.as_of, self.settings.rubric)
         streams = {path: write.Streamed(self.staging.target, path) for path in heads}
-        packers = {path: zlib.compressobj(COMPRESSION) for path in heads}
+        packers = {path: packer() for path in heads}
         packed: dict[str, list[bytes]] = {path: [] for path in heads}
 
         def out(path: str, data: bytes) -> None:
