@@ -342,6 +342,20 @@ class Reader:
     def get(self, keys: Iterable[str]) -> dict[str, Any]:
         return _get(self.db, list(dict.fromkeys(keys)))
 
+    def blobs(self, digests: list[str]) -> Iterator[bytes]:
+        """The bytes of the blobs ``digests``, in order, read in batches."""
+        for batch in _batches(digests):
+            marks = ",".join("?" * len(batch))
+            found = dict(self.db.execute(f"SELECT digest, data FROM blobs WHERE digest IN ({marks})", batch))
+            for digest in batch:
+                if digest not in found:
+                    raise CacheError(f"the cache lost a page ({digest[:12]}); delete the cache folder or build "
+                                     "with --no-cache")
+                yield unpack(found[digest])
+
+    def close(self) -> None:
+        self.db.close()
+
 
 class Manifests:
     """The writer's record of one output folder, kept in the cache (see ``write.write_site``)."""

@@ -16,10 +16,12 @@ a process pool (``jobs`` > 1 and enough work) or in this process:
    aggregate page (index, area, warnings, areas, methodology, 404) whose
    result is not cached, and join the data files.
 
-Then the writer replaces the output folder with the site (see ``write.py``),
-after Pagefind has indexed the pages' search entries for the site's search
-(``search.py``), or, when no entry changed since a build whose index the
-cache holds, with that index.
+Pagefind indexes the pages' search entries for the site's search
+(``search.py``) beside round 3: every entry is known before it (the
+groups' from round 2, the others' made by this process), and when no entry
+of a run changed since a build whose index the cache holds, that run is
+taken from there. Then the writer replaces the output folder with the site
+(see ``write.py``).
 
 The cache (``cache.py``) keys each result by a SHA-256 of exactly what it
 depends on:
@@ -326,12 +328,23 @@ class _Pool:
             yield from map(func, items)
             return
         if self.executor is None:
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork") if "fork" in methods and sys.platform == "linux" else None
-            gc.freeze()
-            self.executor = ProcessPoolExecutor(min(self.jobs, count), mp_context=context, initializer=_set_state,
-                                                initargs=(self.state,))
+            self._start(count)
         yield from self.executor.map(func, items, chunksize=chunksize)
+
+    def ready(self, count: int, minimum: int) -> None:
+        """Start the workers now if a ``map`` of ``count`` items would use them. A process must fork
+        before it starts threads of its own: a lock that a thread holds at the fork stays held, for
+        ever, in the child."""
+        if self.executor is None and self.jobs > 1 and count >= minimum:
+            self._start(count)
+            self.executor.submit(int).result()  # a pool that forks starts every worker at its first task
+
+    def _start(self, count: int) -> None:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork") if "fork" in methods and sys.platform == "linux" else None
+        gc.freeze()
+        self.executor = ProcessPoolExecutor(min(self.jobs, count), mp_context=context, initializer=_set_state,
+                                            initargs=(self.state,))
 
     def close(self) -> None:
         if self.executor is not None:
@@ -505,6 +518,10 @@ class _SearchIndex:
         self.made: dict[searching.Run, list[str]] = {}
         self.missing: list[searching.Run] = []
         self.taken: list[tuple[str, bytes]] = []
+        self.indexing: searching.Indexing | None = None
+        self.scratch: str | None = None
+        self.inputs: str | None = None
+        """Where Pagefind writes (in the output being built), and what it reads (see ``entries_folder``)."""
         # the whole index, when no entry changed (one key: splitting costs a tenth of a second)
         self.whole_key = _key("search index", code_version(), self.parts, tuple(sorted(entries.items())))
         self.whole = self.cache.get([self.whole_key]).get(self.whole_key)
@@ -534,24 +551,40 @@ class _SearchIndex:
     def entry_json(self, part: int) -> bytes:
         return searching.entry_json(data for r, data in sorted(self.entry_data.items()) if r.part == part)
 
-    def make(self, fresh: str) -> list[str]:
-        """The writer's last step: run Pagefind for the missing runs and put their bundles, and the entry
-        file of each part they belong to, into ``fresh``; returns what was added, relative to ``fresh``."""
-        added = []
-        scratch = os.path.join(fresh, ".search-runs")
-        shutil.rmtree(scratch, ignore_errors=True)  # left by a build that was killed
-        os.makedirs(scratch)
-        try:
-            folders = {}
-            for r in self.missing:
-                # One folder of numbered files: each entry names its page's address itself, and on some
-                # disks a folder per entry (as the pages have) costs more than Pagefind's whole run.
-                folders[r] = os.path.join(scratch, f"entries-{r.part}-{r.lang}")
+    def start(self, fresh: str) -> None:
+        """Start Pagefind on the missing runs, in the background (the build goes on with round 3); its
+        bundles go to a scratch folder in ``fresh``, the output being built."""
+        if not self.missing:
+            return
+        self.scratch = os.path.join(fresh, ".search-runs")
+        shutil.rmtree(self.scratch, ignore_errors=True)  # left by a build that was killed
+        os.makedirs(self.scratch)
+        self.inputs = searching.entries_folder(self.scratch)
+        # One folder of numbered files per run: each entry names its page's address itself, and on some
+        # disks a folder per entry (as the pages have) costs more than Pagefind's whole run.
+        folders = {r: os.path.join(self.inputs, f"{r.part}-{r.lang}") for r in self.missing}
+        digests = {r: list(self.runs[r].values()) for r in self.missing}
+        cache = self.cache.folder
+
+        def prepare(r: searching.Run) -> None:
+            """Write a run's entries, from the cache (a connection of the thread's own)."""
+            reader = Reader(cache)
+            try:
                 os.makedirs(folders[r])
-                for n, digest in enumerate(self.runs[r].values()):
+                for n, data in enumerate(reader.blobs(digests[r])):
                     with open(os.path.join(folders[r], f"{n}.html"), "wb") as f:
-                        f.write(self.cache.blob(digest))
-            for r, (out, data) in sorted(searching.index(folders, scratch, self.jobs).items()):
+                        f.write(data)
+            finally:
+                reader.close()
+
+        self.indexing = searching.Indexing(folders, self.scratch, self.jobs, prepare)
+
+    def make(self, fresh: str) -> list[str]:
+        """The writer's last step: wait for Pagefind and put its bundles, and the entry file of each part
+        they belong to, into ``fresh``; returns what was added, relative to ``fresh``."""
+        added = []
+        try:
+            for r, (out, data) in sorted(self.indexing.wait().items()):
                 self.entry_data[r] = data
                 self.made[r] = []
                 for here, _, names in os.walk(out):
@@ -570,8 +603,19 @@ class _SearchIndex:
                     f.write(self.entry_json(part))
                 added.append(relpath)
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+            self._clean()
         return added
+
+    def cancel(self) -> None:
+        """The build failed: stop Pagefind, remove its folders."""
+        if self.indexing is not None:
+            self.indexing.cancel()
+        self._clean()
+
+    def _clean(self) -> None:
+        for folder in (self.inputs, self.scratch):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def take(self, digest: str, data: bytes) -> None:
         """A file the writer took in from ``make``: its bytes go to the cache (in batches)."""
@@ -638,14 +682,14 @@ Made = list[tuple[str, str, bytes]]
 """Files made now: (path, digest, compressed bytes) of each."""
 
 
-def _render_pages(task: PagesTask) -> list[tuple[Made, Made, dict, dict]]:
+def _render_pages(task: PagesTask) -> list[tuple[Made, dict, dict]]:
     """Round 3: some aggregate pages -> for each, what ``_render_page`` makes."""
     return [_render_page(spec, task) for spec in task.specs]
 
 
-def _render_page(spec: tuple, task: PagesTask) -> tuple[Made, Made, dict, dict]:
-    """One aggregate page, in every language -> its pages, its search entries (for the pages the search
-    finds), the chart frames drawn and the pages as placed in the output."""
+def _render_page(spec: tuple, task: PagesTask) -> tuple[Made, dict, dict]:
+    """One aggregate page, in every language -> its pages, the chart frames drawn and the pages as
+    placed in the output."""
     kind = spec[0]
     analysis = None
     if kind in ("index", "area"):
@@ -657,15 +701,9 @@ def _render_page(spec: tuple, task: PagesTask) -> tuple[Made, Made, dict, dict]:
             analysis = analyse(groups, _state["rubric"], _state["extent"].as_of, _state["extent"].periods)
             found = choices(groups, len(area.names))
         children = [task.areas[c] for c in area.children]
-    made, search, placed = [], [], {}
+    made, placed = [], {}
     for lang in _state["site"].languages:
         r = _renderer(lang)
-        if kind == "area":
-            search.append(_entry(r.area_entry(task.areas[spec[1]])))
-        elif kind == "warnings":
-            search.append(_entry(r.warnings_entry()))
-        elif kind == "methodology":
-            search.append(_entry(r.methodology_entry()))
         if kind in ("index", "area"):
             page = (r.index if kind == "index" else r.area)(area, children, analysis,
                                                             _rows(area.group_ids, task.keys, lang), found)
@@ -682,7 +720,7 @@ def _render_page(spec: tuple, task: PagesTask) -> tuple[Made, Made, dict, dict]:
         else:
             page = r.not_found()
         made.append(_stream_page(page, placed))
-    return made, search, charts.take_drawn_frames(), placed
+    return made, charts.take_drawn_frames(), placed
 
 
 # --------------------------------------------------------------------------
@@ -758,6 +796,7 @@ class _Run:
         self.staging: write.Staging | None = None
         """The output being built, where pages go as they are rendered (None for a shard)."""
         self.workers: _Pool | None = None
+        self.index: _SearchIndex | None = None
 
     def prepare(self) -> None:
         """Round 1, then the programme-wide values."""
@@ -894,14 +933,20 @@ class _Run:
         else:
             staging = write.begin(out_dir, manifest)
             try:
-                files, search, rendered, made = self._make_site(staging)
-                index = _SearchIndex(self, search, files)
+                files, rendered, made = self._make_site(staging)
+                index = self.index
                 staging.keep = index.take
                 self.cache.commit()
             except BaseException:
+                if self.index is not None:
+                    self.index.cancel()
                 write.abort(staging)
                 raise
-            stats = write.finish(staging, files, fetch=self.cache.blob, more=index.make if index.missing else None)
+            try:
+                stats = write.finish(staging, files, fetch=self.cache.blob, more=index.make if index.missing else None)
+            except BaseException:
+                index.cancel()
+                raise
             index.flush()
             files = index.keep(staging, files)
             self.cache.put({site_key: files})
@@ -909,10 +954,10 @@ class _Run:
         self.finished = True
         return Built(tuple(s.id for s in self.sources), self.parsed, rendered, made), stats
 
-    def _make_site(self, staging: write.Staging) -> tuple[dict[str, str], dict[str, str], int, int]:
-        """Every file of the site and every search entry as (path, digest), their bytes in the cache; and
-        how many groups and other pages were rendered. Files made now are placed in ``staging`` by the
-        process that makes them."""
+    def _make_site(self, staging: write.Staging) -> tuple[dict[str, str], int, int]:
+        """Every file of the site as (path, digest), their bytes in the cache; and how many groups and
+        other pages were rendered. Files made now are placed in ``staging`` by the process that makes
+        them. The search index (``self.index``) starts before round 3 and is made beside it."""
         self.prepare()
         self.staging = staging
         entries, keys, rendered = self._render_groups(self.sources)
@@ -926,26 +971,63 @@ class _Run:
         for entry in entries.values():
             files.update(entry.pages)
             search.update(entry.search)
-        pages, entries_found, made = self._render_aggregates(programme, entries, keys)
+        search.update(self._search_entries(programme))
+        # every group, every area, the warnings and the methodology pages are found by the search
+        self.parts = searching.parts_for(len(search) // len(settings.site.languages))
+        search_files: dict[str, str] = {}
+        self.index = _SearchIndex(self, search, search_files)
+        self.cache.commit()  # what Pagefind's threads read
+        pages, made = self._render_aggregates(programme, entries, keys,
+                                              beside=lambda: self.index.start(staging.target.fresh))
         self.close_workers()
         files.update(pages)
-        search.update(entries_found)
         files.update(self._data_files(entries, keys, programme))
         made_here = {**static_files(), SCHEMA_PATH: schema_bytes(settings.rubric, settings.site)}
         made_here.update((path, text.encode()) for path, text in sitemap(settings.site, files).items())
         self.cache.put_blobs((digest_of(data), pack(data)) for data in made_here.values())
         files.update((path, digest_of(data)) for path, data in made_here.items())
+        files.update(search_files)
         self._keep_frames()
         self.cache.use_blobs(files.values())
         self.cache.use_blobs(search.values())
-        return files, search, rendered, made
+        return files, rendered, made
 
-    def _render_aggregates(self, programme: Programme, entries: dict[str, GroupEntry],
-                           keys: dict[str, str]) -> tuple[dict[str, str], dict[str, str], int]:
-        """Every aggregate page's and search entry's (path, digest), and how many pages were rendered now."""
+    def _search_entries(self, programme: Programme) -> dict[str, str]:
+        """The search entries of the pages besides the groups' (areas, warnings, methodology) as (path,
+        digest), their bytes in the cache: made here, in each language, so that every entry is known
+        before round 3 and Pagefind can run beside it. An area's depends on its names only."""
+        site_key = self.settings.site_key
+        specs = {_key("entry", site_key, "area", slugs, area.names, area.level): slugs
+                 for slugs, area in programme.areas.items() if slugs}
+        specs[_key("entry", site_key, "warnings")] = "warnings"
+        specs[_key("entry", site_key, "methodology")] = "methodology"
+        held = self.cache.get(specs)
+        made: dict[str, tuple[tuple[str, str], ...]] = {}
+        blobs = []
+        renderers: dict[str, Renderer] = {}
+        for key, spec in specs.items():
+            if key in held:
+                continue
+            found = []
+            for lang in self.settings.site.languages:
+                if lang not in renderers:
+                    renderers[lang] = Renderer(self.settings.rubric, self.settings.site, lang, self.extent,
+                                               self.compiled)
+                r = renderers[lang]
+                entry = (r.warnings_entry() if spec == "warnings" else r.methodology_entry() if spec == "methodology"
+                         else r.area_entry(programme.areas[spec]))
+                path, digest, data = _entry(entry)
+                found.append((path, digest))
+                blobs.append((digest, data))
+            held[key] = made[key] = tuple(found)
+        self._store(made, blobs)
+        return {path: digest for found in held.values() for path, digest in found}
+
+    def _render_aggregates(self, programme: Programme, entries: dict[str, GroupEntry], keys: dict[str, str],
+                           beside: Callable[[], None]) -> tuple[dict[str, str], int]:
+        """Every aggregate page's (path, digest), and how many pages were rendered now; ``beside`` starts
+        what runs beside them (the search index), once the workers are forked."""
         extent = self.extent
-        # every group, every area, the warnings and the methodology pages are found by the search
-        self.parts = searching.parts_for(len(entries) + len(programme.areas) - 1 + 2)
         context = _key("pages", self.settings.site_key, extent.as_of, extent.periods, extent.survival_years)
         shown = {i: e.shown for i, e in entries.items()}
         specs: dict[str, tuple] = {}
@@ -974,13 +1056,14 @@ class _Run:
             # the biggest kota first: a worker renders it while this process analyses the whole programme
             order[:2] = order[1::-1]
         self.cache.commit()
+        self._workers().ready(len(order), 2)
+        beside()
         work = (self._pages_task(tuple(specs[k] for k in tasks[t]), programme, keys) for t in order)
         done, blobs = {}, []
         for task, results in zip(order, self._workers().map(_render_pages, work, 1, 2, len(order))):
-            for key, (made, search, frames, placed) in zip(tasks[task], results):
-                done[key] = (tuple((path, digest) for path, digest, _ in made),
-                             tuple((path, digest) for path, digest, _ in search))
-                blobs += [(digest, data) for _, digest, data in made + search]
+            for key, (made, frames, placed) in zip(tasks[task], results):
+                done[key] = tuple((path, digest) for path, digest, _ in made)
+                blobs += [(digest, data) for _, digest, data in made]
                 self.new_frames.update(frames)
                 self.staging.placed.update(placed)
             if len(blobs) >= 512:
@@ -989,9 +1072,8 @@ class _Run:
                 done, blobs = {}, []
         self._store(done, blobs)
         entries.update(done)
-        pages = {path: digest for key in specs for path, digest in entries[key][0]}
-        search = {path: digest for key in specs for path, digest in entries[key][1]}
-        return pages, search, len(missing) * len(self.settings.site.languages)
+        pages = {path: digest for key in specs for path, digest in entries[key]}
+        return pages, len(missing) * len(self.settings.site.languages)
 
     def _pages_task(self, specs: tuple[tuple, ...], programme: Programme, keys: dict[str, str]) -> PagesTask:
         """A round-3 task: ``specs`` and exactly what their pages show."""

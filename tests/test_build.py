@@ -244,7 +244,7 @@ def test_search_index_is_built_for_both_languages(tmp_path):
 
 
 def test_a_pagefind_failure_is_named_and_keeps_the_previous_site(tmp_path, monkeypatch):
-    import subprocess
+    import sys
 
     from ksm_site import search
 
@@ -252,8 +252,8 @@ def test_a_pagefind_failure_is_named_and_keeps_the_previous_site(tmp_path, monke
     build(content, tmp_path / "out")
     before = files_under(tmp_path / "out")
     (content / GROUP).write_text(VALID_GROUP.replace("KSM Uji Coba", "KSM Uji Ganti"))
-    monkeypatch.setattr(search.subprocess, "run", lambda command, **kw: subprocess.CompletedProcess(
-        command, 3, "", "Error: could not read the site\n"))
+    monkeypatch.setattr(search, "pagefind_command", lambda entries, out: [
+        sys.executable, "-c", "import sys; sys.stderr.write('Error: could not read the site\\n'); sys.exit(3)"])
     with pytest.raises(search.SearchIndexError, match="Pagefind failed: Error: could not read the site"):
         build(content, tmp_path / "out")
     assert files_under(tmp_path / "out") == before

@@ -261,13 +261,13 @@ def test_a_cached_build_equals_an_uncached_one_at_any_job_count(tmp_path, monkey
 def counting_indexer(monkeypatch) -> list[search.Run]:
     """Record every Pagefind run of the builds that follow (and still make it)."""
     calls: list[search.Run] = []
-    real = search.index
+    real = search.Indexing.__init__
 
-    def index(runs, scratch, jobs):
+    def start(self, runs, *args):
         calls.extend(runs)
-        return real(runs, scratch, jobs)
+        real(self, runs, *args)
 
-    monkeypatch.setattr(search, "index", index)
+    monkeypatch.setattr(search.Indexing, "__init__", start)
     return calls
 
 
