@@ -166,6 +166,10 @@ class Cache:
         self.used_keys.update(keys)
         return _get(self.db, keys)
 
+    def use(self, keys: Iterable[str]) -> None:
+        """Count entries that another process read (a worker, through a ``Reader``) as used by this build."""
+        self.used_keys.update(keys)
+
     def put(self, items: dict[str, Any]) -> None:
         self.added += len(items)
         self.used_keys.update(items)

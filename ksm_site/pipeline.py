@@ -74,11 +74,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator, Sequence
 
+from markupsafe import Markup
+
 from . import charts
 from .analyse import (
     Analysis, AreaSummary, Programme, analyse, area_slugs, extent_of, facts_of, summarise, summarise_group,
 )
-from .cache import Cache, CacheError, Reader, pack, packer
+from .cache import Cache, CacheError, Reader, pack, packer, unpack
 from .errors import FILE_FIELD, ContentError, Problem
 from .export import DATA_TAILS, GroupData, data_heads, data_pieces, group_data, group_json
 from .load import Document, discover_groups, parse_document, read_content, read_settings_text, read_text
@@ -320,24 +322,16 @@ class _Pool:
         self.executor: ProcessPoolExecutor | None = None
 
     def map(self, func: Callable, items: Iterable, chunksize: int, minimum: int, count: int | None = None) -> Iterator:
-        """``items`` may be made as they are taken (then ``count`` says how many): the pool starts on
-        the first while this process makes the next."""
+        """The results, in order. In a pool every item is sent at once (the workers start on the first
+        while this process makes the next, if ``items`` makes them as they are taken; then ``count``
+        says how many), so this process can do other work before it takes the results."""
         count = len(items) if count is None else count
         if self.executor is None and (self.jobs <= 1 or count < minimum):
             _set_state(self.state)
-            yield from map(func, items)
-            return
+            return map(func, items)
         if self.executor is None:
             self._start(count)
-        yield from self.executor.map(func, items, chunksize=chunksize)
-
-    def ready(self, count: int, minimum: int) -> None:
-        """Start the workers now if a ``map`` of ``count`` items would use them. A process must fork
-        before it starts threads of its own: a lock that a thread holds at the fork stays held, for
-        ever, in the child."""
-        if self.executor is None and self.jobs > 1 and count >= minimum:
-            self._start(count)
-            self.executor.submit(int).result()  # a pool that forks starts every worker at its first task
+        return self.executor.map(func, items, chunksize=chunksize)
 
     def _start(self, count: int) -> None:
         methods = multiprocessing.get_all_start_methods()
@@ -441,7 +435,8 @@ def _entry(entry: tuple[str, bytes]) -> tuple[str, str, bytes]:
 
 @dataclass(frozen=True)
 class GroupEntry:
-    """What every build reads of a rendered group. Its table rows (``key:rows``) and its share of the
+    """What every build reads of a rendered group. Its table row in each language (``key:rows:LANG``,
+    apart, as a page is made in one language at a time) and its share of the
     data files (``key:data``) are kept apart, read only by a build that re-renders a page showing
     the group or rewrites the data files."""
 
@@ -660,7 +655,9 @@ class PagesTask:
     summaries: dict[str, GroupSummary]
     """The groups whose analysis an area page draws."""
     keys: dict[str, str]
-    """Group id -> group key (its rows are read from the cache under ``key:rows``), for every row shown."""
+    """Group id -> group key (its rows are read from the cache under ``key:rows:LANG``), for every row shown."""
+    shown: dict[str, str]
+    """Group id -> ``GroupEntry.shown``, for every row shown: what keys a piece of a big table."""
     warnings: dict[str, tuple[str, ...]]
     """For the warnings page: warning key -> ids of the groups carrying it."""
     whole: Analysis | None
@@ -669,27 +666,67 @@ class PagesTask:
     """For the index: what its table's filters offer, made by the build process."""
 
 
+KEPT_TABLE = 1024
+"""A table of at least this many rows is given to the page in pieces the cache keeps (``_KeptRows``)."""
+
+
+class _KeptRows:
+    """A big table's rows, given to ``PlacedRows`` in pieces that the cache keeps, each under a key of
+    what its rows show and where they are placed: the home page of 10,000 groups, made again after one
+    group changed, reads the rows of one piece, not of every group. The pieces made now are returned
+    to the build process (``made``) with the keys of those read (``used``); a worker only reads the cache.
+    """
+
+    def __init__(self, ids: Sequence[str], task: "PagesTask", lang: str):
+        self.ids, self.task, self.lang = ids, task, lang
+        self.made: dict[str, bytes] = {}
+        self.used: list[str] = []
+
+    def pieces(self, place: Callable[[Iterable[Row]], Markup], size: int, placing: tuple) -> Iterator[Markup]:
+        chunks = [self.ids[start:start + size] for start in range(0, len(self.ids), size)]
+        keys = [_key("rows piece", code_version(), self.lang, placing, tuple(self.task.shown[i] for i in chunk))
+                for chunk in chunks]
+        found = _reader().get(keys)
+        for chunk, key in zip(chunks, keys):
+            if key in found:
+                self.used.append(key)
+                yield Markup(unpack(found[key]).decode())
+            else:
+                piece = place(_rows(chunk, self.task.keys, self.lang))
+                self.made[key] = pack(piece.encode())
+                yield piece
+
+
+def _table(ids: Sequence[str], task: "PagesTask", lang: str, kept: list[_KeptRows]) -> Iterable[Row]:
+    """The rows of the groups ``ids`` for a page's table: kept in pieces if the table is big."""
+    if len(ids) < KEPT_TABLE:
+        return _rows(ids, task.keys, lang)
+    rows = _KeptRows(ids, task, lang)
+    kept.append(rows)
+    return rows
+
+
 def _rows(ids: Sequence[str], keys: dict[str, str], lang: str) -> Iterator[Row]:
     """The table rows of the groups ``ids`` in one language, read from the cache in batches as they are used."""
     for start in range(0, len(ids), 500):
         batch = ids[start:start + 500]
-        found = _reader().get(keys[i] + ":rows" for i in batch)
+        found = _reader().get(f"{keys[i]}:rows:{lang}" for i in batch)
         for i in batch:
-            yield found[keys[i] + ":rows"][lang]
+            yield found[f"{keys[i]}:rows:{lang}"]
 
 
 Made = list[tuple[str, str, bytes]]
 """Files made now: (path, digest, compressed bytes) of each."""
 
 
-def _render_pages(task: PagesTask) -> list[tuple[Made, dict, dict]]:
+def _render_pages(task: PagesTask) -> list[tuple[Made, dict, dict, dict[str, bytes], list[str]]]:
     """Round 3: some aggregate pages -> for each, what ``_render_page`` makes."""
     return [_render_page(spec, task) for spec in task.specs]
 
 
-def _render_page(spec: tuple, task: PagesTask) -> tuple[Made, dict, dict]:
-    """One aggregate page, in every language -> its pages, the chart frames drawn and the pages as
-    placed in the output."""
+def _render_page(spec: tuple, task: PagesTask) -> tuple[Made, dict, dict, dict[str, bytes], list[str]]:
+    """One aggregate page, in every language -> its pages, the chart frames drawn, the pages as placed
+    in the output, and the pieces of big tables made now and the keys of those read (``_KeptRows``)."""
     kind = spec[0]
     analysis = None
     if kind in ("index", "area"):
@@ -701,14 +738,14 @@ def _render_page(spec: tuple, task: PagesTask) -> tuple[Made, dict, dict]:
             analysis = analyse(groups, _state["rubric"], _state["extent"].as_of, _state["extent"].periods)
             found = choices(groups, len(area.names))
         children = [task.areas[c] for c in area.children]
-    made, placed = [], {}
+    made, placed, kept = [], {}, []
     for lang in _state["site"].languages:
         r = _renderer(lang)
         if kind in ("index", "area"):
             page = (r.index if kind == "index" else r.area)(area, children, analysis,
-                                                            _rows(area.group_ids, task.keys, lang), found)
+                                                            _table(area.group_ids, task, lang, kept), found)
         elif kind == "warnings":
-            page = r.warnings_page({key: _rows(ids, task.keys, lang) for key, ids in task.warnings.items()},
+            page = r.warnings_page({key: _table(ids, task, lang, kept) for key, ids in task.warnings.items()},
                                    {key: len(ids) for key, ids in task.warnings.items()},
                                    task.areas[()].counts.warned)
         elif kind == "areas":
@@ -720,7 +757,8 @@ def _render_page(spec: tuple, task: PagesTask) -> tuple[Made, dict, dict]:
         else:
             page = r.not_found()
         made.append(_stream_page(page, placed))
-    return made, charts.take_drawn_frames(), placed
+    return (made, charts.take_drawn_frames(), placed, {k: v for rows in kept for k, v in rows.made.items()},
+            [k for rows in kept for k in rows.used])
 
 
 # --------------------------------------------------------------------------
@@ -870,7 +908,7 @@ class _Run:
         for source, result in zip(missing, self._workers().map(_render_group, items, 8, POOL_MIN_GROUPS)):
             key = keys[source.id]
             entries[key] = done[key] = result.entry
-            done[key + ":rows"] = result.rows
+            done.update((f"{key}:rows:{lang}", row) for lang, row in result.rows.items())
             done[key + ":data"] = result.data
             blobs += result.blobs
             self.new_frames.update(result.frames)
@@ -898,7 +936,8 @@ class _Run:
         path = os.path.join(folder, f"shard-{k}-of-{n}.sqlite")
         digests = [digest for entry in entries.values() for _, digest in entry.pages + entry.search]
         self.cache.use_blobs(digests)
-        group_keys = [k + part for k in keys.values() for part in ("", ":rows", ":data")]
+        parts = ("", ":data", *(f":rows:{lang}" for lang in self.settings.site.languages))
+        group_keys = [k + part for k in keys.values() for part in parts]
         self.cache.export(path, [s.key for s in self.sources] + group_keys + [self.frames_key], digests,
                           {"fingerprint": self.fingerprint, "shard": str(k), "shards": str(n)})
         self.finished = True
@@ -977,11 +1016,14 @@ class _Run:
         search_files: dict[str, str] = {}
         self.index = _SearchIndex(self, search, search_files)
         self.cache.commit()  # what Pagefind's threads read
-        pages, made = self._render_aggregates(programme, entries, keys,
-                                              beside=lambda: self.index.start(staging.target.fresh))
+
+        def beside() -> None:
+            self.index.start(staging.target.fresh)
+            files.update(self._data_files(entries, keys, programme))
+
+        pages, made = self._render_aggregates(programme, entries, keys, beside)
         self.close_workers()
         files.update(pages)
-        files.update(self._data_files(entries, keys, programme))
         made_here = {**static_files(), SCHEMA_PATH: schema_bytes(settings.rubric, settings.site)}
         made_here.update((path, text.encode()) for path, text in sitemap(settings.site, files).items())
         self.cache.put_blobs((digest_of(data), pack(data)) for data in made_here.values())
@@ -1025,11 +1067,14 @@ class _Run:
 
     def _render_aggregates(self, programme: Programme, entries: dict[str, GroupEntry], keys: dict[str, str],
                            beside: Callable[[], None]) -> tuple[dict[str, str], int]:
-        """Every aggregate page's (path, digest), and how many pages were rendered now; ``beside`` starts
-        what runs beside them (the search index), once the workers are forked."""
+        """Every aggregate page's (path, digest), and how many pages were rendered now; ``beside`` is what
+        this process does while the workers render them (start the search index, write the data files).
+
+        It starts threads, so it runs once the workers are forked: a lock that a thread holds at a fork
+        stays held, for ever, in the child. (A pool forks every worker at its first task.)"""
         extent = self.extent
         context = _key("pages", self.settings.site_key, extent.as_of, extent.periods, extent.survival_years)
-        shown = {i: e.shown for i, e in entries.items()}
+        shown = self.shown = {i: e.shown for i, e in entries.items()}
         specs: dict[str, tuple] = {}
         for slugs, area in programme.areas.items():
             spec = ("index", slugs) if not slugs else ("area", slugs)
@@ -1056,13 +1101,15 @@ class _Run:
             # the biggest kota first: a worker renders it while this process analyses the whole programme
             order[:2] = order[1::-1]
         self.cache.commit()
-        self._workers().ready(len(order), 2)
-        beside()
         work = (self._pages_task(tuple(specs[k] for k in tasks[t]), programme, keys) for t in order)
+        rendering = self._workers().map(_render_pages, work, 1, 2, len(order))
+        beside()
         done, blobs = {}, []
-        for task, results in zip(order, self._workers().map(_render_pages, work, 1, 2, len(order))):
-            for key, (made, frames, placed) in zip(tasks[task], results):
+        for task, results in zip(order, rendering):
+            for key, (made, frames, placed, pieces, used) in zip(tasks[task], results):
                 done[key] = tuple((path, digest) for path, digest, _ in made)
+                done.update(pieces)
+                self.cache.use(used)
                 blobs += [(digest, data) for _, digest, data in made]
                 self.new_frames.update(frames)
                 self.staging.placed.update(placed)
@@ -1102,8 +1149,8 @@ class _Run:
                 # the tree of every area, without the groups in each (the page does not list them)
                 areas.update((slugs, dataclasses.replace(a, group_ids=())) for slugs, a in programme.areas.items())
         by_id = self.summaries
-        return PagesTask(specs, areas, {i: by_id[i] for i in analysed}, {i: keys[i] for i in shown}, warnings, whole,
-                         found)
+        return PagesTask(specs, areas, {i: by_id[i] for i in analysed}, {i: keys[i] for i in shown},
+                         {i: self.shown[i] for i in shown}, warnings, whole, found)
 
     def _data_files(self, entries: dict[str, GroupEntry], keys: dict[str, str], programme: Programme
                     ) -> dict[str, str]:

@@ -201,16 +201,28 @@ class PlacedRows:
         return self.count
 
     def __iter__(self) -> Iterator[Markup]:
-        prefix, depth, piece = self.prefix, self.area_depth, []
+        pieces = getattr(self.rows, "pieces", None)
+        if pieces is not None:
+            # rows that keep the pieces made of them (see pipeline.py): each piece is made by ``place``
+            yield from pieces(self.place, self.PIECE, (self.prefix, self.area_depth))
+            return
+        piece = []
         for row in self.rows:
+            piece.append(row)
+            if len(piece) == self.PIECE:
+                yield self.place(piece)
+                piece = []
+        if piece:
+            yield self.place(piece)
+
+    def place(self, rows: Iterable[Row]) -> Markup:
+        """Rows as one piece of this table."""
+        prefix, depth, piece = self.prefix, self.area_depth, []
+        for row in rows:
             link, area1, area2, html = row.split("\0", 3)
             html = html.replace(AREA_MARK, area1 if depth == 1 else area2 if depth == 2 else "", 1)
             piece.append(html.replace(f'="{link}"', f'="{prefix}{link}"') if prefix else html)
-            if len(piece) == self.PIECE:
-                yield Markup("".join(piece))
-                piece = []
-        if piece:
-            yield Markup("".join(piece))
+        return Markup("".join(piece))
 
 
 def filter_area(w, depth: int) -> str:

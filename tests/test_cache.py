@@ -163,7 +163,7 @@ def test_the_cache_forgets_only_once_it_has_grown_by_a_quarter(built):
         path.write_text(original + f"\nVersi {n}.\n")
         build(content, out, cache)
         counts.append(rows())
-    growing = next(i for i in range(1, len(counts)) if counts[i] < counts[i - 1])
+    growing = next(i for i in range(1, len(counts)) if counts[i] <= counts[i - 1])  # the first removal
     assert growing >= 3 and counts[:growing] == sorted(set(counts[:growing]))
     path.write_text(original)
     build(content, out, cache)

@@ -328,3 +328,37 @@ def test_a_rebuild_reads_only_the_group_files_whose_stat_changed(programme, monk
     build(content, out, cache)
     assert set(reads) == {str(with_assessments(content)[0])}  # to hash it, and again to parse it
     assert files_under(out) == clean_build(content, tmp_path)
+
+
+def test_big_tables_come_in_kept_pieces_and_an_edit_reads_the_rows_of_one_piece(tmp_path, monkeypatch):
+    """A table of at least ``KEPT_TABLE`` rows is placed in pieces that the cache keeps: after an edit,
+    the home page (every group) is made again from its kept pieces and the rows of the one that changed."""
+    monkeypatch.setattr(pipeline, "KEPT_TABLE", 8)
+    monkeypatch.setattr(render.PlacedRows, "PIECE", 4)
+    content = write_programme(tmp_path / "content", GROUPS, seed=7)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(content, out, cache)
+    assert files_under(out) == clean_build(content, tmp_path, jobs=2)
+    for name in ("content", "out", "cache"):
+        shutil.copytree(tmp_path / name, tmp_path / "copy" / name, symlinks=True)
+    read: list[str] = []
+    real = pipeline._rows
+
+    def rows(ids, keys, lang):
+        read.extend(ids)
+        return real(ids, keys, lang)
+
+    def edit_and_count(root: Path) -> int:
+        read.clear()
+        edit_a_level(root / "content")
+        build(root / "content", root / "out", root / "cache")
+        return len(read)
+
+    monkeypatch.setattr(pipeline, "_rows", rows)
+    kept = edit_and_count(tmp_path)
+    monkeypatch.setattr(pipeline, "KEPT_TABLE", 10 ** 9)
+    every = edit_and_count(tmp_path / "copy")
+    monkeypatch.setattr(pipeline, "_rows", real)
+    # in each language the home page read 4 rows instead of all 24 (and big area tables read less too)
+    assert every - kept >= 2 * (GROUPS - 4)
+    assert files_under(out) == files_under(tmp_path / "copy" / "out") == clean_build(content, tmp_path)
