@@ -136,7 +136,11 @@ class Indexing:
                 process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 self.processes.append(process)
             stdout, stderr = process.communicate(timeout=3600)
-        except (OSError, subprocess.TimeoutExpired) as exc:
+        except subprocess.TimeoutExpired as exc:
+            process.kill()
+            process.communicate()
+            raise SearchIndexError(f"could not run Pagefind: {exc}") from exc
+        except OSError as exc:
             raise SearchIndexError(f"could not run Pagefind: {exc}") from exc
         if process.returncode != 0 and not self.cancelled:
             detail = (stderr or stdout).strip().splitlines()
