@@ -343,6 +343,13 @@ class _Pool:
             self._start(count)
         return self.executor.map(func, items, chunksize=chunksize)
 
+    def start(self) -> None:
+        """Fork the workers now (if there are to be any), before this process reads more into memory:
+        a forked process's RSS counts every page of its parent's that it shares."""
+        if self.executor is None and self.jobs > 1:
+            self._start(self.jobs)
+            self.executor.submit(int).result()  # a pool that forks starts every worker at its first task
+
     def _start(self, count: int) -> None:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork") if "fork" in methods and sys.platform == "linux" else None
@@ -1010,6 +1017,7 @@ class _Run:
         them. The search index (``self.index``) starts before round 3 and is made beside it."""
         self.prepare()
         self.staging = staging
+        self._workers().start()  # before every group's entry is read (an edit renders round 3 in the pool)
         entries, keys, rendered = self._render_groups(self.sources)
         self.facts = {}
         gc.freeze()  # what a build holds of every group lives to its end: no collection needs to look at it again
