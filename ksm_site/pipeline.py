@@ -313,11 +313,12 @@ def _set_state(state: dict) -> None:
 class _Pool:
     """``func`` over ``items`` with ``state`` set: in a pool of ``jobs`` processes, or here if little to do.
 
-    The pool starts when a round first has enough work for it and serves
-    every later round with the same state: rounds 2 and 3 share one, so its
-    workers are forked before this process holds every group's entry, and a
-    round-3 worker does not start with (and, touching it, copy) the memory
-    this process grew during round 2.
+    The pool starts when a round first has enough work for it, or when
+    ``start`` says so, and serves every later round with the same state.
+    Rounds 2 and 3 share one, started right after round 1: its workers are
+    forked before this process reads every group's entry, so a round-3
+    worker does not start with the memory this process grew since (a forked
+    process's RSS counts every page it shares with its parent).
 
     The pool forks where the platform can, so workers inherit ``state``
     (and the chart frames and templates already loaded) without copying it.
