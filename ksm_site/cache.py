@@ -37,6 +37,7 @@ builds with one, so the code path is the same and nothing is kept.
 from __future__ import annotations
 
 import gc
+import itertools
 import marshal
 import os
 import pickle
@@ -48,7 +49,7 @@ from typing import Any, Iterable, Iterator
 
 import zstandard
 
-SCHEMA = "ksm-site cache 4"
+SCHEMA = "ksm-site cache 5"
 KEEP_BUILDS = 3
 """Results unused by this many recorded builds in a row are removed..."""
 PRUNE_GROWTH = 0.25
@@ -368,24 +369,43 @@ class Manifests:
         self.cache = cache
         self.out_dir = out_dir
 
+    PART = 32_768
+    """Files of the live output per row: 100,000 groups make 600,000, and one row of them all was, with
+    SQLite's copy of it, a rebuild's highest memory."""
+
     def load(self) -> dict | None:
-        found = self.cache.db.execute("SELECT manifest FROM outputs WHERE path = ?", (self.out_dir,)).fetchone()
-        if not found:
-            return None
+        rows = self.cache.db.execute("SELECT manifest FROM outputs WHERE path = ? ORDER BY part",
+                                     (self.out_dir,))
+        manifest = None
         try:
-            manifest = marshal.loads(found[0])
-        except (EOFError, ValueError, TypeError):
+            for (data,) in rows:
+                if manifest is None:
+                    manifest = marshal.loads(data)
+                    manifest["live"]["files"] = {}
+                else:
+                    manifest["live"]["files"].update(marshal.loads(data))
+        except (EOFError, ValueError, TypeError, KeyError, AttributeError):
             return None  # written by another version: the writer then compares bytes, as without a manifest
         return manifest if isinstance(manifest, dict) else None
 
     def save(self, manifest: dict | None) -> None:
         """Kept with ``marshal``: a manifest is plain dicts, tuples, strings and numbers, and
-        10,000 groups make 25,000 entries, which it reads and writes several times faster than pickle."""
-        if manifest is None:
-            self.cache.db.execute("DELETE FROM outputs WHERE path = ?", (self.out_dir,))
-        else:
-            data = marshal.dumps(manifest)
-            self.cache.db.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?)", (self.out_dir, data))
+        10,000 groups make 60,000 entries, which it reads and writes several times faster than pickle.
+        The first row holds all but the live output's files, which follow in rows of ``PART``."""
+        self.cache.db.execute("DELETE FROM outputs WHERE path = ?", (self.out_dir,))
+        if manifest is not None:
+            files = manifest["live"]["files"]
+            head = {**manifest, "live": {**manifest["live"], "files": None}}
+            rows = [(self.out_dir, 0, marshal.dumps(head))]
+            items = iter(files.items())
+            part = 1
+            while chunk := dict(itertools.islice(items, self.PART)):
+                rows.append((self.out_dir, part, marshal.dumps(chunk)))
+                if len(rows) >= 4:
+                    self.cache.db.executemany("INSERT INTO outputs VALUES (?, ?, ?)", rows)
+                    rows = []
+                part += 1
+            self.cache.db.executemany("INSERT INTO outputs VALUES (?, ?, ?)", rows)
         self.cache.db.commit()
 
 
@@ -393,6 +413,7 @@ _SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs (digest TEXT PRIMARY KEY, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, manifest BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS outputs (path TEXT NOT NULL, part INTEGER NOT NULL, manifest BLOB NOT NULL,
+                                    PRIMARY KEY (path, part));
 CREATE TABLE IF NOT EXISTS builds (generation INTEGER PRIMARY KEY, keys BLOB NOT NULL, blobs BLOB NOT NULL);
 """

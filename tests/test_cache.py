@@ -168,3 +168,26 @@ def test_the_cache_forgets_only_once_it_has_grown_by_a_quarter(built):
     path.write_text(original)
     build(content, out, cache)
     assert files_under(out) == reference
+
+
+def test_a_manifest_kept_in_parts_reads_back_whole(tmp_path, monkeypatch):
+    """The live output's files are kept in rows of ``Manifests.PART``; read back, they are the manifest
+    that was saved, so a rebuild writes only what changed and equals a clean build."""
+    monkeypatch.setattr(cache_module.Manifests, "PART", 7)
+    content = write_programme(tmp_path / "content", GROUPS, seed=2)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(content, out, cache)
+    store = cache_module.Cache(str(cache))
+    try:
+        record = store.manifest(str(out)).load()
+        parts = store.db.execute("SELECT COUNT(*) FROM outputs").fetchone()[0]
+    finally:
+        store.close(record=False)
+    files = files_under(out)
+    assert sorted(record["live"]["files"]) == sorted(files) and parts == 1 + -(-len(files) // 7)
+    path = sorted((content / "groups").rglob("*.md"))[0]
+    path.write_text(path.read_text() + "\nVersi baru.\n")
+    _, stats = build(content, out, cache)
+    assert 0 < stats.written < len(files) / 4
+    build(content, tmp_path / "reference", None)
+    assert files_under(out) == files_under(tmp_path / "reference")
