@@ -96,6 +96,10 @@ class CacheError(Exception):
     """A bundle or cache file cannot be used."""
 
 
+def _lost(digest: str, folder: str) -> CacheError:
+    return CacheError(f"the cache lost a page ({digest[:12]}); delete {folder} or build with --no-cache")
+
+
 def _batches(items: list, size: int = BATCH) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -194,7 +198,7 @@ class Cache:
     def blob(self, digest: str) -> bytes:
         found = self.db.execute("SELECT data FROM blobs WHERE digest = ?", (digest,)).fetchone()
         if found is None:
-            raise CacheError(f"the cache lost a page ({digest[:12]}); delete {self.folder} or build with --no-cache")
+            raise _lost(digest, self.folder)
         return unpack(found[0])
 
     # --- the writer's manifests --------------------------------------------------
@@ -342,6 +346,7 @@ class Reader:
     """
 
     def __init__(self, folder: str):
+        self.folder = folder
         self.db = sqlite3.connect(os.path.join(folder, "cache.sqlite"), timeout=60)
 
     def get(self, keys: Iterable[str]) -> dict[str, Any]:
@@ -354,8 +359,7 @@ class Reader:
             found = dict(self.db.execute(f"SELECT digest, data FROM blobs WHERE digest IN ({marks})", batch))
             for digest in batch:
                 if digest not in found:
-                    raise CacheError(f"the cache lost a page ({digest[:12]}); delete the cache folder or build "
-                                     "with --no-cache")
+                    raise _lost(digest, self.folder)
                 yield unpack(found[digest])
 
     def close(self) -> None:
@@ -365,13 +369,13 @@ class Reader:
 class Manifests:
     """The writer's record of one output folder, kept in the cache (see ``write.write_site``)."""
 
-    def __init__(self, cache: Cache, out_dir: str):
-        self.cache = cache
-        self.out_dir = out_dir
-
     PART = 32_768
     """Files of the live output per row: 100,000 groups make 600,000, and one row of them all was, with
     SQLite's copy of it, a rebuild's highest memory."""
+
+    def __init__(self, cache: Cache, out_dir: str):
+        self.cache = cache
+        self.out_dir = out_dir
 
     def load(self) -> dict | None:
         rows = self.cache.db.execute("SELECT manifest FROM outputs WHERE path = ? ORDER BY part",
@@ -392,21 +396,18 @@ class Manifests:
         """Kept with ``marshal``: a manifest is plain dicts, tuples, strings and numbers, and
         10,000 groups make 60,000 entries, which it reads and writes several times faster than pickle.
         The first row holds all but the live output's files, which follow in rows of ``PART``."""
-        self.cache.db.execute("DELETE FROM outputs WHERE path = ?", (self.out_dir,))
+        db = self.cache.db
+        db.execute("DELETE FROM outputs WHERE path = ?", (self.out_dir,))
         if manifest is not None:
-            files = manifest["live"]["files"]
             head = {**manifest, "live": {**manifest["live"], "files": None}}
-            rows = [(self.out_dir, 0, marshal.dumps(head))]
-            items = iter(files.items())
-            part = 1
-            while chunk := dict(itertools.islice(items, self.PART)):
-                rows.append((self.out_dir, part, marshal.dumps(chunk)))
-                if len(rows) >= 4:
-                    self.cache.db.executemany("INSERT INTO outputs VALUES (?, ?, ?)", rows)
-                    rows = []
-                part += 1
-            self.cache.db.executemany("INSERT INTO outputs VALUES (?, ?, ?)", rows)
-        self.cache.db.commit()
+            db.execute("INSERT INTO outputs VALUES (?, 0, ?)", (self.out_dir, marshal.dumps(head)))
+            items = iter(manifest["live"]["files"].items())
+            for part in itertools.count(1):
+                chunk = dict(itertools.islice(items, self.PART))
+                if not chunk:
+                    break
+                db.execute("INSERT INTO outputs VALUES (?, ?, ?)", (self.out_dir, part, marshal.dumps(chunk)))
+        db.commit()
 
 
 _SCHEMA_SQL = """
