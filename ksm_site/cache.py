@@ -37,6 +37,7 @@ builds with one, so the code path is the same and nothing is kept.
 from __future__ import annotations
 
 import gc
+import io
 import itertools
 import marshal
 import os
@@ -296,20 +297,31 @@ class Cache:
         return self.db.execute("SELECT (SELECT COUNT(*) FROM entries) + (SELECT COUNT(*) FROM blobs)").fetchone()[0]
 
     def _prune(self) -> None:
-        recent = self.db.execute("SELECT generation, keys, blobs FROM builds ORDER BY generation DESC LIMIT ?",
-                                 (KEEP_BUILDS,)).fetchall()
-        keys, blobs = set(), set()
-        for _, packed_keys, packed_blobs in recent:
-            keys.update(_unpack(packed_keys))
-            blobs.update(_unpack(packed_blobs))
-        self.db.execute("DELETE FROM builds WHERE generation < ?", (recent[-1][0],))
-        stale = [k for (k,) in self.db.execute("SELECT key FROM entries")
-                 if k not in keys and k.partition(":")[0] not in keys]
-        for batch in _batches(stale):
-            self.db.execute(f"DELETE FROM entries WHERE key IN ({','.join('?' * len(batch))})", batch)
-        stale = [d for (d,) in self.db.execute("SELECT digest FROM blobs") if d not in blobs]
-        for batch in _batches(stale):
-            self.db.execute(f"DELETE FROM blobs WHERE digest IN ({','.join('?' * len(batch))})", batch)
+        """Remove what none of the last ``KEEP_BUILDS`` builds used. The keys kept go to a temporary table
+        one build's list at a time and SQLite does the rest: a build of 100,000 groups uses a million
+        keys and digests, and a set of three builds' worth would cost more than the build itself held."""
+        recent = [g for (g,) in self.db.execute("SELECT generation FROM builds ORDER BY generation DESC LIMIT ?",
+                                                (KEEP_BUILDS,))]
+        self.db.execute("DELETE FROM builds WHERE generation < ?", (recent[-1],))
+        self.db.execute("CREATE TEMP TABLE kept_keys (key TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.db.execute("CREATE TEMP TABLE kept_blobs (digest TEXT PRIMARY KEY) WITHOUT ROWID")
+        try:
+            for generation in recent:
+                packed_keys, packed_blobs = self.db.execute("SELECT keys, blobs FROM builds WHERE generation = ?",
+                                                            (generation,)).fetchone()
+                self.db.executemany("INSERT OR IGNORE INTO kept_keys VALUES (?)", ((k,) for k in _unpack(packed_keys)))
+                del packed_keys
+                self.db.executemany("INSERT OR IGNORE INTO kept_blobs VALUES (?)",
+                                    ((d,) for d in _unpack(packed_blobs)))
+                del packed_blobs
+            # an entry K:part is kept as long as K is
+            self.db.execute("DELETE FROM entries WHERE key NOT IN kept_keys AND substr(key, 1, "
+                            "CASE instr(key, ':') WHEN 0 THEN length(key) ELSE instr(key, ':') - 1 END) "
+                            "NOT IN kept_keys")
+            self.db.execute("DELETE FROM blobs WHERE digest NOT IN kept_blobs")
+        finally:
+            self.db.execute("DROP TABLE temp.kept_keys")
+            self.db.execute("DROP TABLE temp.kept_blobs")
 
 
 def _get(db: sqlite3.Connection, keys: list[str]) -> dict[str, Any]:
@@ -328,13 +340,23 @@ def _get(db: sqlite3.Connection, keys: list[str]) -> dict[str, Any]:
     return found
 
 
-def _pack(items: set[str]) -> bytes:
-    return pack("\n".join(items).encode())
+def _pack(items: Iterable[str]) -> bytes:
+    """Strings, one per line, packed a slice at a time: a build of 100,000 groups uses a million keys and
+    digests, and joining them into one text first would cost more than the build's own peak."""
+    packing, parts, separator = packer(), [], ""
+    remaining = iter(items)
+    while chunk := list(itertools.islice(remaining, 8192)):
+        parts.append(packing.compress((separator + "\n".join(chunk)).encode()))
+        separator = "\n"
+    parts.append(packing.flush())
+    return b"".join(parts)
 
 
-def _unpack(data: bytes) -> list[str]:
-    text = unpack(data).decode()
-    return text.split("\n") if text else []
+def _unpack(packed: bytes) -> Iterator[str]:
+    """The strings ``_pack`` packed, read a piece at a time."""
+    with zstandard.ZstdDecompressor().stream_reader(packed) as reader:
+        for line in io.TextIOWrapper(reader, encoding="utf-8", newline="\n"):
+            yield line.removesuffix("\n")
 
 
 class Reader:

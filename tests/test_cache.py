@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 
@@ -126,12 +127,20 @@ def test_the_cache_forgets_what_recent_builds_did_not_use(built, monkeypatch):
         with sqlite3.connect(cache / "cache.sqlite") as db:
             return {k for (k,) in db.execute("SELECT key FROM entries")}
 
+    def blobs() -> set[str]:
+        with sqlite3.connect(cache / "cache.sqlite") as db:
+            return {d for (d,) in db.execute("SELECT digest FROM blobs")}
+
     first = keys()
+    page = next(p for p in reference if p.endswith(f"{path.relative_to(content / 'groups').with_suffix('')}/index.html"))
+    first_page = hashlib.sha256(reference[page]).hexdigest()
+    assert first_page in blobs()
     for n in range(cache_module.KEEP_BUILDS + 1):
         path.write_text(original + f"\nVersi {n}.\n")
         build(content, out, cache)
     gone = first - keys()
     assert gone and all(len(k) >= 64 for k in gone)  # the first version's entries for that group, among others
+    assert first_page not in blobs()  # and the bytes of its page
     path.write_text(original)
     result, _ = build(content, out, cache)
     assert result.rendered == 1  # it was forgotten, so rendered again
