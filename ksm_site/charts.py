@@ -16,9 +16,10 @@ matplotlib at all (importing it costs more than a rebuild's budget).
 
 What varies per chart never changes a frame: every group's progression
 chart shares the programme's time axis and the rubric's stage bands (so
-groups are comparable at a glance), counts are drawn against a "nice"
-maximum (1, 2, 5 × 10^k) so areas of similar size share a frame, and the
-indicator chart writes its (per-area, sorted) labels in the data layer.
+groups are comparable at a glance), the timeline's count axis (a "nice"
+maximum, 1, 2, 5 × 10^k, with whole-number ticks) is written in the data
+layer so every area shares one frame, and the indicator chart writes its
+(per-area, sorted) labels there too.
 
 Determinism: fixed ``svg.hashsalt``, no date metadata, the bundled DejaVu
 Sans font, text as SVG text (``svg.fonttype: none``), every number written
@@ -388,29 +389,40 @@ def nice_ceiling(value: float) -> int:
     return top
 
 
+def count_ticks(top: int) -> tuple[int, ...]:
+    """Whole-number ticks from 0 to ``top`` (a ``nice_ceiling``), in four or five equal steps."""
+    step = top // 5 if str(top)[0] in "15" else top // 4
+    return tuple(range(0, top + 1, step))
+
+
 @dataclass(frozen=True)
 class TimelineAxes:
+    """What every area's timeline shares: its count axis is drawn with the data (see ``timeline_svg``)."""
+
     periods: tuple[str, ...]
     series: tuple[tuple[str, str], ...]
     """(name, colour) of each stacked part, bottom first."""
-    top: int
     y_label: str
 
 
+TICK_SIZE = 9
+GRID = "#DDDDDD"
+
+
 def draw_timeline(axes: TimelineAxes):
-    """A fresh figure with the timeline chart's frame; returns (figure, data axes)."""
+    """A fresh figure with the timeline chart's frame, counts from 0 to 1; returns (figure, data axes)."""
     from matplotlib.patches import Rectangle
     n = len(axes.periods)
     fig = _figure(250)
     rotate = n > 10
-    ax = fig.add_axes((0.12, 0.34 if rotate else 0.24, 0.85, 0.63 if rotate else 0.73))
+    ax = fig.add_axes((0.15, 0.34 if rotate else 0.24, 0.82, 0.63 if rotate else 0.73))
     ax.set_xlim(-0.6, max(n, 1) - 0.4)
-    ax.set_ylim(0, axes.top)
+    ax.set_ylim(0, 1)
     ax.set_xticks(range(n), axes.periods, rotation=45 if rotate else 0, ha="right" if rotate else "center")
-    ax.yaxis.grid(True, color="#DDDDDD", linewidth=0.8)
-    ax.set_axisbelow(True)
+    ax.set_yticks([])
     ax.set_ylabel(axes.y_label)
-    ax.tick_params(length=3)
+    ax.yaxis.set_label_coords(-0.1, 0.5)  # clear of the widest count the data layer writes
+    ax.tick_params(length=3, labelsize=TICK_SIZE)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     handles = [Rectangle((0, 0), 1, 1, facecolor=colour, edgecolor="none") for _, colour in axes.series]
@@ -423,17 +435,28 @@ def timeline_frame(axes: TimelineAxes) -> Frame:
     return cached_frame("timeline", draw_timeline, axes)
 
 
-def timeline_svg(axes: TimelineAxes, counts: tuple[tuple[int, ...], ...], title: str, desc: str, ident: str) -> str:
-    """``counts[s][p]``: groups of series ``s`` at period ``p``."""
+def timeline_svg(axes: TimelineAxes, ticks: tuple[tuple[int, str], ...], counts: tuple[tuple[int, ...], ...],
+                 title: str, desc: str, ident: str) -> str:
+    """``ticks``: (count, its label) from 0 to the axis's top (``count_ticks``); ``counts[s][p]``: groups
+    of series ``s`` at period ``p``. The count axis (grid, ticks, labels) goes under the bars."""
     frame = timeline_frame(axes)
+    top = ticks[-1][0]
+    left, _ = frame.point(-0.6, 0)
+    right, _ = frame.point(len(axes.periods) - 0.4, 0)
     layer = []
+    for value, label in ticks:
+        _, y = frame.point(0, value / top)
+        if value:  # the axis line is the grid line at 0
+            layer.append(f'<path d="M{_n(left)} {_n(y)} H{_n(right)}" stroke="{GRID}" stroke-width="0.8"/>')
+        layer.append(f'<path d="M{_n(left - 3)} {_n(y)} H{_n(left)}" stroke="#333333" stroke-width="0.8"/>')
+        layer.append(_text(left - 5, y + 3.2, label, anchor="end", size=TICK_SIZE, fill="#333333"))
     for p in range(len(axes.periods)):
         base = 0
         for s, (_, colour) in enumerate(axes.series):
             value = counts[s][p]
             if value:
-                x0, y0 = frame.point(p - 0.35, base)
-                x1, y1 = frame.point(p + 0.35, base + value)
+                x0, y0 = frame.point(p - 0.35, base / top)
+                x1, y1 = frame.point(p + 0.35, (base + value) / top)
                 layer.append(f'<rect x="{_n(x0)}" y="{_n(y1)}" width="{_n(x1 - x0)}" height="{_n(y0 - y1)}" '
                              f'fill="{colour}" stroke="#ffffff" stroke-width="0.6"/>')
             base += value

@@ -142,7 +142,8 @@ class Figures:
         labels = tuple(self.period_label(label) for label in t.labels)
         totals = [sum(t.counts[k][i] for k in self.statuses) for i in range(len(labels))]
         axes = charts.TimelineAxes(labels, tuple((n, self.colour(k)) for k, n in zip(self.statuses, self.status_names)),
-                                   charts.nice_ceiling(max(totals, default=0)), _("Groups"))
+                                   _("Groups"))
+        ticks = tuple((v, lang.count(v)) for v in charts.count_ticks(charts.nice_ceiling(max(totals, default=0))))
         counts = tuple(t.counts[k] for k in self.statuses)
         rows = tuple((labels[i], *[lang.number(t.counts[k][i]) for k in self.statuses], lang.number(totals[i]))
                      for i in range(len(labels)))
@@ -151,7 +152,7 @@ class Figures:
             desc = _("At the end of %(period)s: %(counts)s.") % {"period": labels[-1], "counts": last}
         else:
             desc = _("No groups.")
-        svg = charts.timeline_svg(axes, counts, _("Groups per stage over time in %(area)s") % {"area": name}, desc, "timeline")
+        svg = charts.timeline_svg(axes, ticks, counts, _("Groups per stage over time in %(area)s") % {"area": name}, desc, "timeline")
         return Figure("timeline", _("Groups per stage at the end of each period"), Markup(svg),
                       Table((_("Period"), *self.status_names, _("Total")), rows))
 

@@ -17,7 +17,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_compact_decimal, format_decimal
 from babel.support import NullTranslations, Translations
 
 from .model import Text
@@ -91,6 +91,11 @@ class Lang:
 
     def number(self, value) -> str:
         return self._cached("number", value, lambda v: format_decimal(v, "#,##0.##", locale=self.locale))
+
+    def count(self, value: int) -> str:
+        """A count as a chart's axis shows it, short: 1500 -> '1,5 rb' (id), '1.5K' (en)."""
+        return self._cached("count", value,
+                            lambda v: format_compact_decimal(v, fraction_digits=1, locale=self.locale))
 
     def percent(self, value: Decimal) -> str:
         return self._cached("percent", value, lambda v: format_decimal(v, "0.##", locale=self.locale) + "%")

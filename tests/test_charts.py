@@ -140,6 +140,23 @@ def test_nice_ceiling():
     assert [charts.nice_ceiling(v) for v in (0, 5, 6, 11, 47, 51, 101, 201, 999)] == [5, 5, 10, 20, 50, 100, 200, 500, 1000]
 
 
+def test_every_timeline_shares_its_frame_and_counts_in_whole_numbers():
+    assert [charts.count_ticks(t) for t in (5, 20, 200, 1000)] == [
+        (0, 1, 2, 3, 4, 5), (0, 5, 10, 15, 20), (0, 50, 100, 150, 200), (0, 200, 400, 600, 800, 1000)]
+    axes = charts.TimelineAxes(("2022", "2023", "2024"), (("Tunas", "#E69F00"), ("Tumbuh", "#56B4E9")), "Kelompok")
+
+    def drawn(top: int, counts) -> str:
+        return charts.timeline_svg(axes, tuple((v, f"n{v}") for v in charts.count_ticks(top)), counts, "t", "d", "tl")
+
+    small, large = drawn(5, ((1, 2, 3), (0, 1, 2))), drawn(2000, ((900, 1200, 1500), (0, 100, 400)))
+    assert small.replace(data_layer(small), "") == large.replace(data_layer(large), "")  # one frame
+    assert re.findall(r">n(\d+)</text>", data_layer(small)) == ["0", "1", "2", "3", "4", "5"]
+    grid = {label: float(y) for y, label in re.findall(r'<text x="[^"]+" y="([^"]+)"[^>]*>n(\d+)<', data_layer(small))}
+    stacked = re.findall(r'<rect x="[^"]+" y="([^"]+)" width="[^"]+" height="([^"]+)"', data_layer(small))
+    top, height = map(float, stacked[-1])  # the last period's stack: 3 + 2 = 5 groups, up to the top tick
+    assert top == pytest.approx(grid["5"] - 3.2, abs=0.1) and height == pytest.approx(2 / 5 * (grid["0"] - grid["5"]), abs=0.2)
+
+
 def test_css_uses_the_chart_colours():
     css = (ROOT / "templates/static/style.css").read_text()
     for rank, (solid, tint) in enumerate(zip(charts.STAGE_COLOURS, charts.BAND_TINTS)):
