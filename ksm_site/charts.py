@@ -122,11 +122,21 @@ def _anchor_data_layer(ax) -> None:
     ax.add_line(Line2D([0], [0], alpha=0, gid=_DATA_LAYER, zorder=2.5))
 
 
-def _make_frame(draw, axes) -> Frame:
-    """Draw a frame with ``draw(axes) -> (figure, axes)`` and keep it as SVG text with its data map."""
+def load_matplotlib() -> None:
+    """Import what drawing a frame takes (a third of a second): a build does it once, while its workers
+    parse, so the workers forked after that inherit it instead of each importing it again."""
     # numpy's BLAS threads would spin on the cores the build's workers need, for matrices of 3 x 3
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
+    import matplotlib.backends.backend_svg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import matplotlib.lines  # noqa: F401
+    import matplotlib.patches  # noqa: F401
+
+
+def _make_frame(draw, axes) -> Frame:
+    """Draw a frame with ``draw(axes) -> (figure, axes)`` and keep it as SVG text with its data map."""
+    load_matplotlib()
     import matplotlib
     with matplotlib.rc_context(RC):
         fig, ax = draw(axes)

@@ -69,6 +69,7 @@ import os
 import pickle
 import shutil
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -857,19 +858,26 @@ class _Run:
 
     def prepare(self) -> None:
         """Round 1, then the programme-wide values."""
-        charts.add_frames(self.cache.get([self.frames_key]).get(self.frames_key, {}))
-        self.facts = self._parse_all(self.today)
+        frames = self.cache.get([self.frames_key]).get(self.frames_key, {})
+        charts.add_frames(frames)
+        self.facts = self._parse_all(self.today, load_charts=not frames)
         self.extent = extent_of(list(self.facts.values()), self.as_of)
         self.slugs = area_slugs(f.area for f in self.facts.values())
 
     # --- round 1 -----------------------------------------------------------------
 
-    def _parse_all(self, today: dt.date) -> dict[str, Facts]:
+    def _parse_all(self, today: dt.date, load_charts: bool = False) -> dict[str, Facts]:
         """Every group's facts, by id; the groups parsed now go to the cache.
 
         The cache keeps a parse as two entries: the facts under its key, which
         every build reads, and the pickled ``Group`` under ``key:group``,
         which only a build that renders the group reads.
+
+        With ``load_charts`` (no chart frame is known yet), this process
+        imports matplotlib while a pool parses, so the workers of rounds 2 and
+        3 inherit it (``charts.load_matplotlib``). A thread does it, started
+        once the pool's workers are forked and joined before this returns: a
+        process forked while another thread runs may inherit a lock it holds.
         """
         facts = self.cache.get(s.key for s in self.sources)
         missing = [s for s in self.sources if s.key not in facts]
@@ -878,8 +886,13 @@ class _Run:
         problems: list[Problem] = []
         found = {}
         parsing = _Pool(self.jobs, state)
+        loading = None
         try:
-            for source, (fact, group, trouble) in zip(missing, parsing.map(_parse, missing, 64, POOL_MIN_GROUPS)):
+            results = parsing.map(_parse, missing, 64, POOL_MIN_GROUPS)
+            if load_charts and parsing.executor is not None:
+                loading = threading.Thread(target=charts.load_matplotlib, name="ksm-site matplotlib", daemon=True)
+                loading.start()
+            for source, (fact, group, trouble) in zip(missing, results):
                 problems += trouble
                 if fact is not None:
                     found[source.key], found[source.key + ":group"] = fact, group
@@ -889,6 +902,8 @@ class _Run:
                     found = {}
         finally:
             parsing.close()
+            if loading is not None:
+                loading.join()
         if problems:
             raise ContentError(problems)
         self.cache.put(found)
