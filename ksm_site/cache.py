@@ -57,6 +57,9 @@ PRUNE_GROWTH = 0.25
 """...when the rows added since the last removal reach this share of the rows left by it."""
 BATCH = 500
 """Keys per SQL statement (SQLite allows 999 parameters in older versions)."""
+ROWS = 32_768
+"""Items per row of a value kept in rows (``put_rows``, ``Manifests``): 100,000 groups make a site of
+600,000 files, and one row of them all was, with SQLite's copy of it, a build's highest memory."""
 
 
 LEVEL = 1
@@ -182,6 +185,29 @@ class Cache:
         self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)",
                             [(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
                              for key, value in items.items()])
+
+    def put_rows(self, key: str, items: dict) -> None:
+        """A dict too big for one entry, in entries of ``ROWS`` items: ``key`` holds how many, and
+        ``key:1``, ``key:2``, ... the items (kept as long as ``key`` is)."""
+        pieces = iter(items.items())
+        count = 0
+        while chunk := dict(itertools.islice(pieces, ROWS)):
+            count += 1
+            self.put({f"{key}:{count}": chunk})
+        self.put({key: count})
+
+    def get_rows(self, key: str) -> dict | None:
+        """What ``put_rows`` kept under ``key``, or None."""
+        count = self.get([key]).get(key)
+        if count is None:
+            return None
+        items: dict = {}
+        for n in range(1, count + 1):
+            chunk = self.get([f"{key}:{n}"]).get(f"{key}:{n}")
+            if chunk is None:
+                return None
+            items.update(chunk)
+        return items
 
     # --- blobs ---------------------------------------------------------------
 
@@ -392,10 +418,6 @@ class Reader:
 class Manifests:
     """The writer's record of one output folder, kept in the cache (see ``write.write_site``)."""
 
-    PART = 32_768
-    """Files of the live output per row: 100,000 groups make 600,000, and one row of them all was, with
-    SQLite's copy of it, a rebuild's highest memory."""
-
     def __init__(self, cache: Cache, out_dir: str):
         self.cache = cache
         self.out_dir = out_dir
@@ -418,7 +440,7 @@ class Manifests:
     def save(self, manifest: dict | None) -> None:
         """Kept with ``marshal``: a manifest is plain dicts, tuples, strings and numbers, and
         10,000 groups make 60,000 entries, which it reads and writes several times faster than pickle.
-        The first row holds all but the live output's files, which follow in rows of ``PART``."""
+        The first row holds all but the live output's files, which follow in rows of ``ROWS``."""
         db = self.cache.db
         db.execute("DELETE FROM outputs WHERE path = ?", (self.out_dir,))
         if manifest is not None:
@@ -426,7 +448,7 @@ class Manifests:
             db.execute("INSERT INTO outputs VALUES (?, 0, ?)", (self.out_dir, marshal.dumps(head)))
             items = iter(manifest["live"]["files"].items())
             for part in itertools.count(1):
-                chunk = dict(itertools.islice(items, self.PART))
+                chunk = dict(itertools.islice(items, ROWS))
                 if not chunk:
                     break
                 db.execute("INSERT INTO outputs VALUES (?, ?, ?)", (self.out_dir, part, marshal.dumps(chunk)))

@@ -997,7 +997,7 @@ class _Run:
     def site(self, out_dir: str, keep_manifest: bool) -> tuple[Built, WriteStats]:
         """Rounds 2 and 3 and the writer; or, when this very content was built before, only the writer."""
         site_key = _key("site", self.fingerprint)
-        files = self.cache.get([site_key]).get(site_key)
+        files = self.cache.get_rows(site_key)
         manifest = self.cache.manifest(out_dir) if keep_manifest else None
         self.whole_site_cached = files is not None
         rendered = made = 0
@@ -1022,7 +1022,7 @@ class _Run:
                 raise
             index.flush()
             files = index.keep(staging, files)
-            self.cache.put({site_key: files})
+            self.cache.put_rows(site_key, files)
         self.cache.commit()
         self.finished = True
         return Built(tuple(s.id for s in self.sources), self.parsed, rendered, made), stats

@@ -179,10 +179,11 @@ def test_the_cache_forgets_only_once_it_has_grown_by_a_quarter(built):
     assert files_under(out) == reference
 
 
-def test_a_manifest_kept_in_parts_reads_back_whole(tmp_path, monkeypatch):
-    """The live output's files are kept in rows of ``Manifests.PART``; read back, they are the manifest
-    that was saved, so a rebuild writes only what changed and equals a clean build."""
-    monkeypatch.setattr(cache_module.Manifests, "PART", 7)
+def test_a_manifest_and_a_site_kept_in_rows_read_back_whole(tmp_path, monkeypatch):
+    """The live output's files, and the list of a site's files, are kept in rows of ``ROWS``; read
+    back, they are what was saved, so a rebuild writes only what changed and equals a clean build,
+    and content built before is written from the cache alone."""
+    monkeypatch.setattr(cache_module, "ROWS", 7)
     content = write_programme(tmp_path / "content", GROUPS, seed=2)
     out, cache = tmp_path / "out", tmp_path / "cache"
     build(content, out, cache)
@@ -195,8 +196,12 @@ def test_a_manifest_kept_in_parts_reads_back_whole(tmp_path, monkeypatch):
     files = files_under(out)
     assert sorted(record["live"]["files"]) == sorted(files) and parts == 1 + -(-len(files) // 7)
     path = sorted((content / "groups").rglob("*.md"))[0]
-    path.write_text(path.read_text() + "\nVersi baru.\n")
+    original = path.read_text()
+    path.write_text(original + "\nVersi baru.\n")
     _, stats = build(content, out, cache)
     assert 0 < stats.written < len(files) / 4
     build(content, tmp_path / "reference", None)
     assert files_under(out) == files_under(tmp_path / "reference")
+    path.write_text(original)
+    result, _ = build(content, out, cache)
+    assert (result.parsed, result.rendered, result.pages) == (0, 0, 0) and files_under(out) == files
