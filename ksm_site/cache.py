@@ -369,7 +369,7 @@ def _get(db: sqlite3.Connection, keys: list[str]) -> dict[str, Any]:
 
 def _pack(items: Iterable[str]) -> bytes:
     """Strings, one per line, packed a slice at a time: a build of 100,000 groups uses a million keys and
-    digests, and joining them into one text first would cost more than the build's own peak."""
+    digests, and one text of them all, then its bytes, would take 160 MB at the end of the build."""
     packing, parts, separator = packer(), [], ""
     remaining = iter(items)
     while chunk := list(itertools.islice(remaining, 8192)):

@@ -59,6 +59,7 @@ RC = {
 WIDTH = 340
 """Chart width in SVG units (points). Near a phone's 360 CSS pixels, so text stays legible there."""
 INK = "#1b1b1b"
+GRID = "#DDDDDD"
 
 # The site's colours (templates/static/style.css uses the same): Okabe–Ito,
 # distinct for colour-blind readers; stages by rank, then the two statuses.
@@ -416,7 +417,6 @@ class TimelineAxes:
 
 
 TICK_SIZE = 9
-GRID = "#DDDDDD"
 
 
 def draw_timeline(axes: TimelineAxes):
@@ -554,7 +554,7 @@ def draw_survival(axes: SurvivalAxes):
     step = max(1, math.ceil(axes.years / 8))
     ax.set_xticks(range(0, axes.years + 1, step))
     ax.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
-    ax.grid(True, color="#DDDDDD", linewidth=0.8)
+    ax.grid(True, color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
     ax.set_xlabel(axes.x_label)
     ax.set_ylabel(axes.y_label)
@@ -620,7 +620,7 @@ def draw_bars(axes: BarsAxes):
     ax.set_ylim(axes.slots, 0)
     ax.set_xticks(range(axes.maximum + 1))
     ax.set_yticks([])
-    ax.xaxis.grid(True, color="#DDDDDD", linewidth=0.8)
+    ax.xaxis.grid(True, color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
     ax.set_xlabel(axes.x_label, fontsize=9)
     ax.tick_params(length=3)
