@@ -527,7 +527,6 @@ class _SearchIndex:
         """Put every file of the runs the cache holds, and the entry file of every part whose runs it
         holds, into ``files``; ``missing`` are the runs to make."""
         self.cache = run.cache
-        self.jobs = run.jobs
         self.parts = run.parts
         self.made: dict[searching.Run, list[str]] = {}
         self.missing: list[searching.Run] = []
@@ -566,9 +565,9 @@ class _SearchIndex:
     def entry_json(self, part: int) -> bytes:
         return searching.entry_json(data for r, data in sorted(self.entry_data.items()) if r.part == part)
 
-    def start(self, fresh: str) -> None:
-        """Start Pagefind on the missing runs, in the background (the build goes on with round 3); its
-        bundles go to a scratch folder in ``fresh``, the output being built."""
+    def start(self, fresh: str, jobs: int) -> None:
+        """Start Pagefind on the missing runs, ``jobs`` at a time, in the background (the build goes on);
+        their bundles go to a scratch folder in ``fresh``, the output being built."""
         if not self.missing:
             return
         self.scratch = os.path.join(fresh, ".search-runs")
@@ -592,7 +591,7 @@ class _SearchIndex:
             finally:
                 reader.close()
 
-        self.indexing = searching.Indexing(folders, self.scratch, self.jobs, prepare)
+        self.indexing = searching.Indexing(folders, self.scratch, jobs, prepare)
 
     def make(self, fresh: str) -> list[str]:
         """The writer's last step: wait for Pagefind and put its bundles, and the entry file of each part
@@ -1054,12 +1053,17 @@ class _Run:
         self.index = _SearchIndex(self, search, search_files)
         self.cache.commit()  # what Pagefind's threads read
 
+        alongside = searching.alongside(self.parts)
+
         def beside() -> None:
-            self.index.start(staging.target.fresh)
+            if alongside:
+                self.index.start(staging.target.fresh, self.jobs)
             files.update(self._data_files(entries, keys, programme))
 
         pages, made = self._render_aggregates(programme, entries, keys, beside)
         self.close_workers()
+        if not alongside:
+            self.index.start(staging.target.fresh, 1)
         files.update(pages)
         made_here = {**static_files(), SCHEMA_PATH: schema_bytes(settings.rubric, settings.site)}
         made_here.update((path, text.encode()) for path, text in sitemap(settings.site, files).items())

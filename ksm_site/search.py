@@ -14,14 +14,15 @@ runs while the build renders the area pages (``Indexing``).
 
 Pagefind cannot update an index, only make it again (about 0.5 ms per
 entry here), and holds the whole index in memory while it does (about
-25 KB per entry: 6 GB for 100,000 groups in two languages). So the entries
+35 KB per entry: 7 GB for 100,000 groups in two languages). So the entries
 are split into **runs**: one per language, and per *part* when a language
 has more than ``PART`` entries (an entry's part is a stable hash of its
-address). Each run is one Pagefind process; runs go side by side, as many
-as the build's jobs; and the build keeps each run's output in its cache by
-the entries it read, so a run whose entries did not change is not made
-again (an entry holds nothing an assessment changes: editing a level
-costs no search work at all).
+address). Each run is one Pagefind process, and the build keeps each run's
+output in its cache by the entries it read, so a run whose entries did not
+change is not made again (an entry holds nothing an assessment changes:
+editing a level costs no search work at all). When a language has one part,
+its runs go side by side with the area pages' rendering, as many as the
+build's jobs; a bigger site makes them one at a time after it (``alongside``).
 
 Part 1 of every language is the bundle at ``pagefind/``; part ``k`` > 1 at
 ``pagefind/part-k/``, which the search page merges into its results
@@ -49,7 +50,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 PART = 20_000
-"""The most entries of one language that one Pagefind run indexes (about half a gigabyte of its memory)."""
+"""The most entries of one language that one Pagefind run indexes (at most 0.7 GB of its memory)."""
 
 ENTRY = "pagefind-entry.json"
 
@@ -73,6 +74,20 @@ class Run:
 def parts_for(count: int) -> int:
     """How many parts a language's ``count`` entries need."""
     return max(1, -(-count // PART))
+
+
+def alongside(parts: int) -> bool:
+    """Whether the runs of a site of ``parts`` parts go beside the area pages' rendering, as many as the
+    build's jobs; else one at a time once the workers are gone.
+
+    A site of one part (up to ``PART`` groups) has two short runs, which
+    would leave both cores idle at the end. A bigger site's runs each hold
+    0.5 to 0.7 GB (17,500 entries: 0.63 GB), for several seconds each: at
+    100,000 groups two of them beside the two workers made the build's peak
+    2.8 GB (1.2 GB of it Pagefind's); at 30,000 groups, one at a time after
+    the workers, the build's peak fell from 1.8 to 1.0 GB.
+    """
+    return parts <= 1
 
 
 def split(entries: Mapping[str, str], language_of: Callable[[str], str], parts: int) -> dict[Run, dict[str, str]]:
