@@ -12,6 +12,7 @@ threshold is compared exactly; percentages written in content are
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -142,12 +143,20 @@ class Site:
 # Groups (content/groups/**)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Area:
     provinsi: str
     kota: str
     kecamatan: str
     kelurahan: str
+
+    def __reduce__(self):
+        return _area, (self.provinsi, self.kota, self.kecamatan, self.kelurahan)
+
+
+def _area(*names: str) -> Area:
+    """An ``Area`` read back from a pickle, its names shared with every other read back (see ``GroupSummary``)."""
+    return Area(*map(sys.intern, names))
 
 
 @dataclass(frozen=True)
@@ -278,13 +287,18 @@ class Facts:
     """The names of its kota, kecamatan and kelurahan."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GroupSummary:
     """One scored group as the index, the area pages and their analyses need it.
 
     Small on purpose: the programme's pages are made from one of these per
     group, never from the groups themselves, so a build holds 100,000 of
     them in memory where it could not hold 100,000 ``ScoredGroup`` values.
+    A summary read back from a pickle (a worker's result, the cache) shares
+    its repeated strings with every other (indicator and asset keys, stage,
+    status, kind, place names: ``sys.intern``), where each pickle would
+    bring copies of its own; with ``__slots__`` that is a kilobyte less per
+    group: 32 MB instead of 41 MB for 10,000 groups' entries in the build.
     """
 
     id: str
@@ -309,3 +323,20 @@ class GroupSummary:
     @property
     def latest_date(self) -> dt.date | None:
         return self.stages[-1][0] if self.stages else None
+
+    def __reduce__(self):
+        return _summary, (self.id, self.nama, self.jenis, self.wilayah, self.dibentuk, self.bubar, self.status,
+                          self.warnings, self.stages, self.latest_tenths, self.latest_levels, self.first_assets,
+                          self.latest_assets)
+
+
+def _summary(id, nama, jenis, wilayah, dibentuk, bubar, status, warnings, stages, tenths, levels, first, latest
+             ) -> GroupSummary:
+    intern = sys.intern
+    return GroupSummary(id, nama, intern(jenis), wilayah, dibentuk, bubar, intern(status),
+                        tuple(map(intern, warnings)), tuple((day, intern(stage)) for day, stage in stages), tenths,
+                        _shared_keys(levels), _shared_keys(first), _shared_keys(latest))
+
+
+def _shared_keys(values: dict[str, int] | None) -> dict[str, int] | None:
+    return None if values is None else {sys.intern(key): value for key, value in values.items()}

@@ -452,7 +452,7 @@ def _entry(entry: tuple[str, bytes]) -> tuple[str, str, bytes]:
     return path, digest_of(data), pack(data)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GroupEntry:
     """What every build reads of a rendered group. Its table row in each language (``key:rows:LANG``,
     apart, as a page is made in one language at a time) and its share of the
