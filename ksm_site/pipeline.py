@@ -69,6 +69,7 @@ import os
 import pickle
 import shutil
 import sys
+import tempfile
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -692,13 +693,12 @@ KEPT_TABLE = 1024
 class _KeptRows:
     """A big table's rows, given to ``PlacedRows`` in pieces that the cache keeps, each under a key of
     what its rows show and where they are placed: the home page of 10,000 groups, made again after one
-    group changed, reads the rows of one piece, not of every group. The pieces made now are returned
-    to the build process (``made``) with the keys of those read (``used``); a worker only reads the cache.
+    group changed, reads the rows of one piece, not of every group. The pieces made now go to the build
+    process through a ``_Spill``, and the keys of those read through ``used``; a worker only reads the cache.
     """
 
-    def __init__(self, ids: Sequence[str], task: "PagesTask", lang: str):
-        self.ids, self.task, self.lang = ids, task, lang
-        self.made: dict[str, bytes] = {}
+    def __init__(self, ids: Sequence[str], task: "PagesTask", lang: str, spill: "_Spill"):
+        self.ids, self.task, self.lang, self.spill = ids, task, lang, spill
         self.used: list[str] = []
 
     def pieces(self, place: Callable[[Iterable[Row]], Markup], size: int, placing: tuple) -> Iterator[Markup]:
@@ -714,15 +714,63 @@ class _KeptRows:
                 yield Markup(unpack(found[key]).decode())
             else:
                 piece = place(_rows(chunk, self.task.keys, self.lang))
-                self.made[key] = pack(piece.encode())
+                self.spill.add(key, pack(piece.encode()))
                 yield piece
 
 
-def _table(ids: Sequence[str], task: "PagesTask", lang: str, kept: list[_KeptRows]) -> Iterable[Row]:
+PIECES = ".table-pieces"
+"""The folder, in the output being built, where workers put the table pieces they make (``_Spill``)."""
+
+
+class _Spill:
+    """The table pieces one page's worker makes, written to a file as they are made, for the build
+    process to read back into the cache a few at a time (``_spilled``).
+
+    The home page of 100,000 groups has 135 MB of them, compressed: held
+    until the page was done, then sent through the pipe in one result,
+    they doubled that worker's memory and added as much to the build
+    process's. The file is in the output being built (``PIECES``), so a
+    build that fails or is killed leaves nothing behind (``write.abort``,
+    ``write.begin``).
+    """
+
+    def __init__(self):
+        self.file = None
+
+    def add(self, key: str, data: bytes) -> None:
+        if self.file is None:
+            folder = os.path.join(_state["target"].fresh, PIECES)
+            os.makedirs(folder, exist_ok=True)
+            self.file = tempfile.NamedTemporaryFile(dir=folder, suffix=".pickle", delete=False)
+        pickle.dump((key, data), self.file, pickle.HIGHEST_PROTOCOL)
+
+    def close(self) -> str | None:
+        """The file's path; None when no piece was made."""
+        if self.file is None:
+            return None
+        self.file.close()
+        return self.file.name
+
+
+def _spilled(path: str) -> Iterator[tuple[str, bytes]]:
+    """The (key, compressed piece) pairs a ``_Spill`` wrote, one at a time; the file goes once read."""
+    try:
+        with open(path, "rb") as f:
+            while True:
+                try:
+                    yield pickle.load(f)
+                except EOFError:
+                    return
+    finally:
+        os.remove(path)
+
+
+def _table(ids: Sequence[str], task: "PagesTask", lang: str, kept: list[_KeptRows], spill: _Spill
+           ) -> Iterable[Row]:
     """The rows of the groups ``ids`` for a page's table: kept in pieces if the table is big."""
     if len(ids) < KEPT_TABLE:
         return _rows(ids, task.keys, lang)
-    rows = _KeptRows(ids, task, lang)
+    rows = _KeptRows(ids, task, lang, spill)
     kept.append(rows)
     return rows
 
@@ -740,14 +788,15 @@ Made = list[tuple[str, str, bytes]]
 """Files made now: (path, digest, compressed bytes) of each."""
 
 
-def _render_pages(task: PagesTask) -> list[tuple[Made, dict, dict, dict[str, bytes], list[str]]]:
+def _render_pages(task: PagesTask) -> list[tuple[Made, dict, dict, str | None, list[str]]]:
     """Round 3: some aggregate pages -> for each, what ``_render_page`` makes."""
     return [_render_page(spec, task) for spec in task.specs]
 
 
-def _render_page(spec: tuple, task: PagesTask) -> tuple[Made, dict, dict, dict[str, bytes], list[str]]:
+def _render_page(spec: tuple, task: PagesTask) -> tuple[Made, dict, dict, str | None, list[str]]:
     """One aggregate page, in every language -> its pages, the chart frames drawn, the pages as placed
-    in the output, and the pieces of big tables made now and the keys of those read (``_KeptRows``)."""
+    in the output, the file of the big tables' pieces made now (``_Spill``) and the keys of those read
+    (``_KeptRows``)."""
     kind = spec[0]
     analysis = None
     if kind in ("index", "area"):
@@ -759,14 +808,14 @@ def _render_page(spec: tuple, task: PagesTask) -> tuple[Made, dict, dict, dict[s
             analysis = analyse(groups, _state["rubric"], _state["extent"].as_of, _state["extent"].periods)
             found = choices(groups, len(area.names))
         children = [task.areas[c] for c in area.children]
-    made, placed, kept = [], {}, []
+    made, placed, kept, spill = [], {}, [], _Spill()
     for lang in _state["site"].languages:
         r = _renderer(lang)
         if kind in ("index", "area"):
             page = (r.index if kind == "index" else r.area)(area, children, analysis,
-                                                            _table(area.group_ids, task, lang, kept), found)
+                                                            _table(area.group_ids, task, lang, kept, spill), found)
         elif kind == "warnings":
-            page = r.warnings_page({key: _table(ids, task, lang, kept) for key, ids in task.warnings.items()},
+            page = r.warnings_page({key: _table(ids, task, lang, kept, spill) for key, ids in task.warnings.items()},
                                    {key: len(ids) for key, ids in task.warnings.items()},
                                    task.areas[()].counts.warned)
         elif kind == "areas":
@@ -778,8 +827,7 @@ def _render_page(spec: tuple, task: PagesTask) -> tuple[Made, dict, dict, dict[s
         else:
             page = r.not_found()
         made.append(_stream_page(page, placed))
-    return (made, charts.take_drawn_frames(), placed, {k: v for rows in kept for k, v in rows.made.items()},
-            [k for rows in kept for k in rows.used])
+    return made, charts.take_drawn_frames(), placed, spill.close(), [k for rows in kept for k in rows.used]
 
 
 # --------------------------------------------------------------------------
@@ -1148,9 +1196,10 @@ class _Run:
         beside()
         done, blobs = {}, []
         for task, results in zip(order, rendering):
-            for key, (made, frames, placed, pieces, used) in zip(tasks[task], results):
+            for key, (made, frames, placed, spilled, used) in zip(tasks[task], results):
                 done[key] = tuple((path, digest) for path, digest, _ in made)
-                done.update(pieces)
+                if spilled is not None:
+                    self._keep_pieces(spilled)
                 self.cache.use(used)
                 blobs += [(digest, data) for _, digest, data in made]
                 self.new_frames.update(frames)
@@ -1161,8 +1210,20 @@ class _Run:
                 done, blobs = {}, []
         self._store(done, blobs)
         entries.update(done)
+        shutil.rmtree(os.path.join(self.staging.target.fresh, PIECES), ignore_errors=True)  # its files are read
         pages = {path: digest for key in specs for path, digest in entries[key]}
         return pages, len(missing) * len(self.settings.site.languages)
+
+    def _keep_pieces(self, spilled: str) -> None:
+        """The table pieces a worker made (``_Spill``) into the cache, 64 at a time."""
+        batch: dict[str, bytes] = {}
+        for key, data in _spilled(spilled):
+            batch[key] = data
+            if len(batch) >= 64:
+                self.cache.put(batch)
+                batch = {}
+        self.cache.put(batch)
+        self.cache.commit()
 
     def _pages_task(self, specs: tuple[tuple, ...], programme: Programme, keys: dict[str, str]) -> PagesTask:
         """A round-3 task: ``specs`` and exactly what their pages show."""

@@ -337,8 +337,9 @@ def test_big_tables_come_in_kept_pieces_and_an_edit_reads_the_rows_of_one_piece(
     monkeypatch.setattr(render.PlacedRows, "PIECE", 4)
     content = write_programme(tmp_path / "content", GROUPS, seed=7)
     out, cache = tmp_path / "out", tmp_path / "cache"
-    build(content, out, cache)
+    build(content, out, cache, jobs=2)  # the pieces are made in workers and reach the cache through files
     assert files_under(out) == clean_build(content, tmp_path, jobs=2)
+    assert not (out / pipeline.PIECES).exists()
     for name in ("content", "out", "cache"):
         shutil.copytree(tmp_path / name, tmp_path / "copy" / name, symlinks=True)
     read: list[str] = []
