@@ -14,7 +14,7 @@ runs while the build renders the area pages (``Indexing``).
 
 Pagefind cannot update an index, only make it again (about 0.5 ms per
 entry here), and holds the whole index in memory while it does (about
-35 KB per entry: 7 GB for 100,000 groups in two languages). So the entries
+32 KB per entry: 6.5 GB for 100,000 groups in two languages). So the entries
 are split into **runs**: one per language, and per *part* when a language
 has more than ``PART`` entries (an entry's part is a stable hash of its
 address). Each run is one Pagefind process, and the build keeps each run's
@@ -49,8 +49,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
-PART = 20_000
-"""The most entries of one language that one Pagefind run indexes (at most 0.7 GB of its memory)."""
+PART = 12_000
+"""The most entries of one language that one Pagefind run indexes. Pagefind's memory grows with them
+(measured with the synthetic programme's entries: 10,000 take 0.32 GB, 17,500 take 0.63 GB); a
+100,000-group site's build, which holds 0.9 GB itself by then, stays under 1.5 GB with parts of this
+size (9 per language) and would not with 20,000 (6 per language, the browser merging fewer bundles)."""
 
 ENTRY = "pagefind-entry.json"
 
@@ -82,10 +85,10 @@ def alongside(parts: int) -> bool:
 
     A site of one part (up to ``PART`` groups) has two short runs, which
     would leave both cores idle at the end. A bigger site's runs each hold
-    0.5 to 0.7 GB (17,500 entries: 0.63 GB), for several seconds each: at
-    100,000 groups two of them beside the two workers made the build's peak
-    2.8 GB (1.2 GB of it Pagefind's); at 30,000 groups, one at a time after
-    the workers, the build's peak fell from 1.8 to 1.0 GB.
+    up to a part's memory for several seconds: at 100,000 groups (then in
+    parts of 20,000), two of them beside the two workers made the build's
+    peak 2.8 GB, 1.2 GB of it Pagefind's; at 30,000 groups, one at a time
+    after the workers, the build's peak fell from 1.8 to 1.0 GB.
     """
     return parts <= 1
 
