@@ -16,8 +16,8 @@ Pagefind cannot update an index, only make it again (about 0.5 ms per
 entry here), and holds the whole index in memory while it does (about
 32 KB per entry: 6.5 GB for 100,000 groups in two languages). So the entries
 are split into **runs**: one per language, and per *part* when a language
-has more than ``PART`` entries (an entry's part is a stable hash of its
-address). Each run is one Pagefind process, and the build keeps each run's
+has more than ``ONE_PART`` entries, of at most ``PART`` (an entry's part is a
+stable hash of its address). Each run is one Pagefind process, and the build keeps each run's
 output in its cache by the entries it read, so a run whose entries did not
 change is not made again (an entry holds nothing an assessment changes:
 editing a level costs no search work at all). When a language has one part,
@@ -26,7 +26,7 @@ build's jobs; a bigger site makes them one at a time after it (``alongside``).
 
 Part 1 of every language is the bundle at ``pagefind/``; part ``k`` > 1 at
 ``pagefind/part-k/``, which the search page merges into its results
-(Pagefind's ``mergeIndex``). A site of up to ``PART`` groups has one part,
+(Pagefind's ``mergeIndex``). A site of up to ``ONE_PART`` entries has one part,
 so a reader's browser loads one index. Result addresses keep ``index.html``
 so they also work where a server does not add it.
 
@@ -49,11 +49,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
+ONE_PART = 20_000
+"""A language of up to this many entries has one part: a reader's browser loads one index."""
+
 PART = 12_000
-"""The most entries of one language that one Pagefind run indexes. Pagefind's memory grows with them
-(measured with the synthetic programme's entries: 10,000 take 0.32 GB, 17,500 take 0.63 GB); a
-100,000-group site's build, which holds 0.9 GB itself by then, stays under 1.5 GB with parts of this
-size (9 per language) and would not with 20,000 (6 per language, the browser merging fewer bundles)."""
+"""A language of more entries than ``ONE_PART`` is split into parts of at most this many. Pagefind's
+memory grows with a run's entries (measured with the synthetic programme's: 10,000 take 0.32 GB,
+17,500 take 0.63 GB); a 100,000-group site's build, which holds 0.9 GB itself by then, stays under
+1.5 GB with parts of this size (9 per language) and did not with 20,000 (6 per language)."""
 
 ENTRY = "pagefind-entry.json"
 
@@ -76,14 +79,14 @@ class Run:
 
 def parts_for(count: int) -> int:
     """How many parts a language's ``count`` entries need."""
-    return max(1, -(-count // PART))
+    return 1 if count <= ONE_PART else -(-count // PART)
 
 
 def alongside(parts: int) -> bool:
     """Whether the runs of a site of ``parts`` parts go beside the area pages' rendering, as many as the
     build's jobs; else one at a time once the workers are gone.
 
-    A site of one part (up to ``PART`` groups) has two short runs, which
+    A site of one part (up to ``ONE_PART`` entries) has two short runs, which
     would leave both cores idle at the end. A bigger site's runs each hold
     up to a part's memory for several seconds: at 100,000 groups (then in
     parts of 20,000), two of them beside the two workers made the build's

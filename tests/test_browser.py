@@ -274,6 +274,7 @@ def parted_base_url(tmp_path_factory):
     """The sample site with its search index in parts of 20 entries, served like the other."""
     root = tmp_path_factory.mktemp("www-parted")
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "ONE_PART", 20)
         patch.setattr(search, "PART", 20)
         pipeline.build(str(CONTENT), str(root / "ksm"), TODAY)
     parts = 1 + len(list((root / "ksm" / "pagefind").glob("part-*/pagefind-entry.json")))

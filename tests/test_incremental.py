@@ -290,9 +290,20 @@ def test_a_story_edit_makes_the_search_index_again(programme, monkeypatch):
     assert sorted(run.lang for run in calls) == ["en", "id"]  # the group's entry in each language
 
 
+def test_a_language_of_up_to_one_part_s_entries_has_one_part_and_a_bigger_one_smaller_parts():
+    """Up to ``ONE_PART`` entries, one bundle, indexed beside round 3; above, parts of at most ``PART``
+    entries (so at most ``PART`` entries in one Pagefind process), indexed one at a time after it."""
+    assert search.parts_for(1) == search.parts_for(search.ONE_PART) == 1
+    assert search.PART < search.ONE_PART
+    assert search.parts_for(search.ONE_PART + 1) == -(-(search.ONE_PART + 1) // search.PART) == 2
+    assert search.parts_for(102_220) == 9  # 100,000 synthetic groups and their areas, in one language
+    assert search.alongside(1) and not search.alongside(2)
+
+
 def test_a_search_index_in_parts_makes_again_only_the_runs_of_what_changed(tmp_path, monkeypatch):
     """With more entries than a part holds, the index comes in parts (each its own bundle, merged by
     the search page); an edit makes again only its entries' runs, and the site equals a clean build."""
+    monkeypatch.setattr(search, "ONE_PART", 10)
     monkeypatch.setattr(search, "PART", 10)
     content = write_programme(tmp_path / "content", GROUPS, seed=7)
     out, cache = tmp_path / "out", tmp_path / "cache"
