@@ -339,25 +339,26 @@ class _Pool:
         while this process makes the next, if ``items`` makes them as they are taken; then ``count``
         says how many), so this process can do other work before it takes the results."""
         count = len(items) if count is None else count
-        if self.executor is None and (self.jobs <= 1 or count < minimum):
-            _set_state(self.state)
+        if self._here(count, minimum):
             return map(func, items)
-        if self.executor is None:
-            self._start(count)
         return self.executor.map(func, items, chunksize=chunksize)
 
     def each(self, func: Callable, items: Iterable, minimum: int, count: int) -> Iterator[tuple[int, object]]:
         """(position, result) of each of the ``count`` items, as they are done: a result that waited for
-        an earlier, longer item would wait in this process's memory."""
+        an earlier, longer item would wait in this process's memory. Sent at once, as ``map`` sends them."""
+        if self._here(count, minimum):
+            return enumerate(map(func, items))
+        futures = {self.executor.submit(func, item): n for n, item in enumerate(items)}
+        return ((futures.pop(future), future.result()) for future in as_completed(futures))
+
+    def _here(self, count: int, minimum: int) -> bool:
+        """Whether ``count`` items are done in this process (state set); else the pool is started."""
         if self.executor is None and (self.jobs <= 1 or count < minimum):
             _set_state(self.state)
-            yield from enumerate(map(func, items))
-            return
+            return True
         if self.executor is None:
             self._start(count)
-        futures = {self.executor.submit(func, item): n for n, item in enumerate(items)}
-        for future in as_completed(futures):
-            yield futures.pop(future), future.result()
+        return False
 
     def start(self) -> None:
         """Fork the workers now (if there are to be any), before this process reads more into memory:
