@@ -18,7 +18,7 @@ and runs ``build.py build`` as a subprocess, timed from outside:
 
 Peak memory is ``ru_maxrss`` of the build's process tree as ``wait4``
 reports it, which is the largest single process (the main process or one
-worker), and, sampled every 0.1 s from ``/proc``, the sum of the tree's
+worker), and, sampled from ``/proc`` (``TreeMemory``), the sum of the tree's
 proportional set sizes (PSS: memory shared after ``fork`` counted once).
 
 The naive baseline is ``bench/charts.py``'s ``naive_group_charts`` (one
@@ -68,6 +68,7 @@ class Run:
     maxrss_mb: float
     tree_pss_mb: float
     output: str
+    sampler_cpu_s: float = 0.0
 
 
 @dataclass
@@ -83,30 +84,91 @@ class Size:
     cache_bytes: int = 0
 
 
-def tree_pss_mb(root: int) -> float:
-    """The summed PSS of ``root`` and its descendants, from /proc (0 where the kernel lacks smaps_rollup)."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    tree, frontier = {root}, [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [p for p, pp in parents.items() if pp == parent and p not in tree]
-        tree.update(children)
-        frontier += children
-    total = 0
-    for pid in tree:
+class TreeMemory:
+    """The peak of a process tree's summed PSS, sampled from /proc without weighing on the tree.
+
+    PSS comes from ``smaps_rollup``, which walks a process's page tables:
+    some 15 ms of kernel time for a 1 GB process, while the process's memory
+    map is locked, so sampling a build of 100,000 groups every 0.1 s took a
+    quarter of one of this machine's two cores from the build it measured
+    (40 ms of CPU a sample). Two things keep that down. A sample reads the cheap resident sizes
+    (``statm``) first and reads PSS only when their sum is above the peak so
+    far: a process's PSS is never more than its RSS, so such a sample could
+    not raise the peak. And the next sample waits long enough that sampling
+    takes at most ``BUDGET`` of a core, never less than ``INTERVAL``.
+    """
+
+    INTERVAL = 0.1
+    BUDGET = 0.05
+    PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    def __init__(self, root: int):
+        self.root = root
+        self.peak_mb = 0.0
+        self.cpu_s = 0.0
+        """CPU time the samples took."""
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "TreeMemory":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        self.thread.join()
+
+    def _run(self) -> None:
+        wait = self.INTERVAL
+        while not self.done.wait(wait):
+            spent = time.thread_time()
+            self.sample()
+            spent = time.thread_time() - spent
+            self.cpu_s += spent
+            wait = self.wait_after(spent)
+
+    @classmethod
+    def wait_after(cls, spent: float) -> float:
+        """Seconds to the next sample after one that took ``spent`` seconds of CPU."""
+        return max(cls.INTERVAL, spent / cls.BUDGET)
+
+    def sample(self) -> None:
+        pids = tree_pids(self.root)
+        if sum(map(self._rss_mb, pids)) > self.peak_mb:
+            self.peak_mb = max(self.peak_mb, sum(map(self._pss_mb, pids)))
+
+    @classmethod
+    def _rss_mb(cls, pid: int) -> float:
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                return int(f.read().split()[1]) * cls.PAGE_MB
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
+    @staticmethod
+    def _pss_mb(pid: int) -> float:
+        """0 where the process is gone or the kernel lacks smaps_rollup."""
         try:
             with open(f"/proc/{pid}/smaps_rollup") as f:
-                total += sum(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+                return sum(int(line.split()[1]) for line in f if line.startswith("Pss:")) / 1024
         except (OSError, ValueError):
-            continue
-    return total / 1024
+            return 0.0
+
+
+def tree_pids(root: int) -> list[int]:
+    """``root`` and its descendants: every thread's children (Pagefind is started from a thread), from
+    /proc/PID/task/TID/children, a few reads where a scan of /proc reads every process's stat."""
+    tree, frontier = [], [root]
+    while frontier:
+        pid = frontier.pop()
+        tree.append(pid)
+        try:
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/children") as f:
+                    frontier += map(int, f.read().split())
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+    return tree
 
 
 def run_build(args: list[str]) -> Run:
@@ -114,24 +176,14 @@ def run_build(args: list[str]) -> Run:
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args], cwd=ROOT,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = [0.0]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.wait(0.1):
-            peak[0] = max(peak[0], tree_pss_mb(child.pid))
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - start
-    done.set()
-    sampler.join()
+    with TreeMemory(child.pid) as memory:
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
     out, err = child.communicate()
     if child.returncode != 0:
         raise SystemExit(f"build failed ({child.returncode}): {' '.join(args)}\n{out}{err}")
-    return Run(seconds, usage.ru_maxrss / 1024, peak[0], err.strip().splitlines()[-1])
+    return Run(seconds, usage.ru_maxrss / 1024, memory.peak_mb, err.strip().splitlines()[-1], memory.cpu_s)
 
 
 def folder_size(folder: Path) -> tuple[int, int]:
@@ -226,6 +278,8 @@ def worst(runs: list[Run]) -> float:
 def report(sizes: list[Size], naive_ms: float, languages: int, jobs: int, args: argparse.Namespace,
            facts: dict[str, str], started: str, took: float) -> str:
     naive_site = naive_ms * languages
+    every = [r for s in sizes for r in (s.cold, *s.no_change, *s.edit, s.as_of_edit) if r is not None]
+    sampled, built = sum(r.sampler_cpu_s for r in every), sum(r.seconds for r in every)
     lines = [
         "# Speed and scale: measured figures",
         "",
@@ -261,6 +315,9 @@ def report(sizes: list[Size], naive_ms: float, languages: int, jobs: int, args: 
         f"programme, this run). A naive build draws them for each of the site's {languages} languages: "
         f"{naive_site:.1f} ms per group, against which the ratio column is taken (its per-language form in "
         "brackets). Area pages' charts are left out of the baseline, which flatters the naive build.",
+        "",
+        f"Memory sampling (`TreeMemory`) took {sampled:.1f} s of CPU over {built:.0f} s of builds: "
+        f"{100 * sampled / built:.1f} % of one core, beside them.",
         "",
         "One-file edit: one indicator level of one group's last assessment (score, stage, table rows, its "
         "areas' analyses and the data files change; no date moves). As-of edit: an assessment dated after "

@@ -1,0 +1,76 @@
+"""The benchmark's memory sampler (bench/scale.py): it finds the whole tree and the peak, and
+reads the costly PSS only when the peak could rise."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from bench.scale import TreeMemory, tree_pids
+
+# A child that starts a grandchild from a thread (as the build starts Pagefind), then holds 120 MB
+# until told to let go of it; it says "ready" and "freed", and stays until its stdin closes.
+CHILD = """
+import subprocess, sys, threading
+grandchild = []
+starting = threading.Thread(target=lambda: grandchild.append(subprocess.Popen(
+    [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)))
+starting.start(); starting.join()
+held = bytearray(120 * 2**20)
+for i in range(0, len(held), 4096):
+    held[i] = 1
+print("ready", grandchild[0].pid, flush=True)
+sys.stdin.readline()
+del held
+print("freed", flush=True)
+sys.stdin.readline()
+grandchild[0].stdin.close(); grandchild[0].wait()
+"""
+
+
+@pytest.fixture
+def child():
+    process = subprocess.Popen([sys.executable, "-c", CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        yield process
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_the_tree_holds_a_grandchild_started_from_a_thread(child):
+    word, grandchild = child.stdout.readline().split()
+    assert word == "ready"
+    assert set(tree_pids(child.pid)) == {child.pid, int(grandchild)}
+
+
+def test_the_peak_is_seen_and_a_smaller_tree_reads_no_pss(child, monkeypatch):
+    assert child.stdout.readline().startswith("ready")
+    memory = TreeMemory(child.pid)
+    memory.sample()
+    assert 120 <= memory.peak_mb < 250
+
+    child.stdin.write("\n")
+    child.stdin.flush()
+    assert child.stdout.readline() == "freed\n"
+    read = []
+    monkeypatch.setattr(TreeMemory, "_pss_mb", staticmethod(lambda pid: read.append(pid) or 0.0))
+    peak = memory.peak_mb
+    memory.sample()
+    assert read == [] and memory.peak_mb == peak  # its RSS is below the peak: PSS could not be higher
+
+
+def test_the_sampler_runs_beside_a_process_and_stops_with_it(child):
+    assert child.stdout.readline().startswith("ready")
+    with TreeMemory(child.pid) as memory:
+        time.sleep(0.3)
+    assert memory.peak_mb >= 120
+    assert not memory.thread.is_alive()
+
+
+def test_a_costly_sample_spaces_the_next_ones_out():
+    assert TreeMemory.wait_after(0.001) == TreeMemory.INTERVAL
+    assert TreeMemory.wait_after(0.040) == pytest.approx(0.040 / TreeMemory.BUDGET)
