@@ -15,10 +15,15 @@ from bench.scale import TreeMemory, tree_pids
 # until told to let go of it; it says "ready" and "freed", and stays until its stdin closes.
 CHILD = """
 import subprocess, sys, threading
-grandchild = []
-starting = threading.Thread(target=lambda: grandchild.append(subprocess.Popen(
-    [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)))
-starting.start(); starting.join()
+grandchild, started, end = [], threading.Event(), threading.Event()
+
+def start():  # the thread lives on: the grandchild stays its child, not the main thread's
+    grandchild.append(subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE))
+    started.set()
+    end.wait()
+
+threading.Thread(target=start, daemon=True).start()
+started.wait()
 held = bytearray(120 * 2**20)
 for i in range(0, len(held), 4096):
     held[i] = 1
@@ -27,7 +32,7 @@ sys.stdin.readline()
 del held
 print("freed", flush=True)
 sys.stdin.readline()
-grandchild[0].stdin.close(); grandchild[0].wait()
+grandchild[0].stdin.close(); grandchild[0].wait(); end.set()
 """
 
 
