@@ -27,6 +27,11 @@ synthetic programme, measured in this run, per language; a naive build
 pays it once per language per group.
 
 Writes ``bench/RESULTS.md`` (or ``--results``): generated, never edited by hand.
+
+What an earlier run left in ``--work`` is moved aside and deleted only after
+this run has measured (``set_aside``): deleting many files slows down the
+files made soon after on this machine's disk, so delete nothing big on it
+while the benchmark runs.
 """
 
 from __future__ import annotations
@@ -217,10 +222,36 @@ def add_a_late_assessment(path: Path) -> None:
     path.write_text(text.replace("penilaian:\n", "penilaian:\n" + newest, 1))
 
 
+PREVIOUS = ".previous"
+"""Under the work folder: what earlier runs left, deleted once this run has measured."""
+
+
+def set_aside(folder: Path, work: Path) -> None:
+    """Move what an earlier run left at ``folder`` under ``work/.previous``, for ``clear_previous``.
+
+    Deleting it now would slow this run's builds down. On this machine's
+    disk (ext4 without a journal) a new file skips each inode freed in the
+    last minute or more (the kernel's ``recently_deleted``, as ``perf``
+    shows), so right after a big delete every file a build makes costs up to
+    a millisecond of kernel time: 3,000 new folders with a file each took
+    4.2 s soon after one and 0.3 s once the disk had settled.
+    """
+    if folder.exists():
+        aside = work / PREVIOUS
+        aside.mkdir(exist_ok=True)
+        folder.rename(Path(tempfile.mkdtemp(dir=aside)) / folder.name)
+
+
+def clear_previous(work: Path) -> None:
+    if (work / PREVIOUS).exists():
+        print("removing what earlier runs left ...", file=sys.stderr, flush=True)
+        shutil.rmtree(work / PREVIOUS, ignore_errors=True)
+
+
 def measure(n: int, work: Path, jobs: int, repeats: int, as_of_edit: bool) -> Size:
     size = Size(n)
     folder = work / f"n{n}"
-    shutil.rmtree(folder, ignore_errors=True)
+    set_aside(folder, work)
     start = time.perf_counter()
     content = write_programme(folder / "content", n, seed=1)
     size.generate_s = time.perf_counter() - start
@@ -386,7 +417,7 @@ def main() -> None:
     clock = time.perf_counter()
     try:
         sample = work / "naive"
-        shutil.rmtree(sample, ignore_errors=True)
+        set_aside(sample, work)
         write_programme(sample, max(args.naive_groups, 100), seed=1)
         figures, groups = scored_groups(sample)
         naive_ms = naive_ms_per_group(figures, groups, args.naive_groups)
@@ -394,7 +425,9 @@ def main() -> None:
         print(f"naive: {naive_ms:.1f} ms per group and language", file=sys.stderr, flush=True)
         results = [measure(n, work, args.jobs, repeats, args.as_of_edit or n != max(sizes)) for n in sizes]
     finally:
-        if not args.work:
+        if args.work:
+            clear_previous(work)
+        else:
             shutil.rmtree(work, ignore_errors=True)
     text = report(results, naive_ms, languages, args.jobs, args, machine(), started, time.perf_counter() - clock)
     args.results.write_text(text)

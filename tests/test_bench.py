@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from bench.scale import TreeMemory, tree_pids
+from bench.scale import PREVIOUS, TreeMemory, clear_previous, set_aside, tree_pids
 
 # A child that starts a grandchild from a thread (as the build starts Pagefind), then holds 120 MB
 # until told to let go of it; it says "ready" and "freed", and stays until its stdin closes.
@@ -79,3 +79,19 @@ def test_the_sampler_runs_beside_a_process_and_stops_with_it(child):
 def test_a_costly_sample_spaces_the_next_ones_out():
     assert TreeMemory.wait_after(0.001) == TreeMemory.INTERVAL
     assert TreeMemory.wait_after(0.040) == pytest.approx(0.040 / TreeMemory.BUDGET)
+
+
+def test_an_earlier_run_is_set_aside_and_deleted_after_measuring(tmp_path):
+    earlier = tmp_path / "n1000"
+    (earlier / "output").mkdir(parents=True)
+    (earlier / "output" / "index.html").write_text("earlier")
+    set_aside(earlier, tmp_path)
+    assert not earlier.exists()  # the new run starts in an empty folder
+    kept = list((tmp_path / PREVIOUS).glob("*/n1000/output/index.html"))
+    assert [p.read_text() for p in kept] == ["earlier"]  # nothing deleted while measuring
+    earlier.mkdir()
+    set_aside(earlier, tmp_path)  # a second one goes beside the first
+    assert len(list((tmp_path / PREVIOUS).glob("*/n1000"))) == 2
+    set_aside(tmp_path / "n10000", tmp_path)  # nothing there: nothing to do
+    clear_previous(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
