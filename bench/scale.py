@@ -5,7 +5,8 @@
     .venv/bin/python bench/scale.py --sizes 2000 --results /tmp/r.md
 
 For each N it writes a synthetic programme (``bench/synthetic.py``, seed 1)
-and runs ``build.py build`` as a subprocess, timed from outside:
+and runs ``build.py build`` as a subprocess, timed from outside, with
+``ksm_site`` byte-compiled first as an installed program would be:
 
 * **cold**: no output folder, an empty cache;
 * **no change**: the same content again (median and worst of the repeats);
@@ -37,6 +38,7 @@ while the benchmark runs.
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import os
 import platform
@@ -413,6 +415,10 @@ def main() -> None:
     repeats = args.repeats or (1 if args.quick else 3)
     work = args.work or Path(tempfile.mkdtemp(prefix="ksm-scale-"))
     work.mkdir(parents=True, exist_ok=True)
+    # The builds run as an installed program does, from bytecode (pip compiles every dependency so). This
+    # machine sets PYTHONDONTWRITEBYTECODE, and then each build would compile ksm_site's modules from source
+    # again: 0.08 s of its 0.35 s of imports, a twelfth of a no-change rebuild of 10,000 groups.
+    compileall.compile_dir(ROOT / "ksm_site", quiet=1)
     started = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     clock = time.perf_counter()
     try:
