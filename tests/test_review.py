@@ -15,6 +15,7 @@ CODEOWNERS_PATH = ROOT / ".github" / "CODEOWNERS"
 PINNED = {
     "actions/checkout": "v4", "actions/setup-python": "v5", "actions/upload-artifact": "v4",
     "actions/configure-pages": "v5", "actions/upload-pages-artifact": "v3", "actions/deploy-pages": "v4",
+    "actions/cache": "v4", "actions/cache/restore": "v4",
 }
 
 
@@ -57,7 +58,7 @@ def test_every_action_is_pinned_to_a_commit_with_its_version(workflow):
     for line in WORKFLOW_PATH.read_text().splitlines():
         if "uses:" not in line:
             continue
-        match = re.fullmatch(r"\s*(?:- )?uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # (v\d+(?:\.\d+)*)", line)
+        match = re.fullmatch(r"\s*(?:- )?uses: ([\w.-]+/[\w.-]+(?:/[\w.-]+)*)@([0-9a-f]{40}) # (v\d+(?:\.\d+)*)", line)
         assert match, line
         action, _, version = match.groups()
         assert version.split(".")[0] == PINNED[action], line
@@ -92,6 +93,23 @@ def test_pushes_to_main_build_then_deploy(workflow):
     assert steps_using(deploy, "actions/configure-pages")
     assert steps_using(deploy, "actions/deploy-pages")[0]["id"] == "deployment"
     assert deploy["environment"]["url"] == "${{ steps.deployment.outputs.page_url }}"
+
+
+def test_main_keeps_the_build_cache_and_pull_requests_only_read_it(workflow):
+    jobs = workflow["jobs"]
+    kept = steps_using(jobs["build"], "actions/cache")
+    restored = steps_using(jobs["pull-request"], "actions/cache/restore")
+    assert len(kept) == 1 and len(restored) == 1
+    for step in kept + restored:
+        assert step["with"]["path"] == ".cache/ksm-site"  # the build's default --cache
+        assert step["with"]["key"] == "ksm-site-${{ github.sha }}"
+        assert step["with"]["restore-keys"] == "ksm-site-"
+    for job, cached in ((jobs["build"], kept[0]), (jobs["pull-request"], restored[0])):
+        order = [s.get("run", s.get("uses", "")) for s in job["steps"]]
+        assert order.index(cached["uses"]) < order.index("python build.py build")
+    # a pull request never saves a cache
+    assert not steps_using(jobs["pull-request"], "actions/cache")
+    assert not steps_using(jobs["pull-request"], "actions/cache/save")
 
 
 def codeowners() -> list[tuple[str, list[str]]]:
