@@ -15,7 +15,11 @@ and runs ``build.py build`` as a subprocess, timed from outside, with
   rows, its areas' analyses and the data files change; no date moves;
 * **as-of edit** (not at the largest N unless ``--as-of-edit``): a new
   assessment dated after every other, which moves the as-of date that
-  every page shows, so every page is rendered again.
+  every page shows, so every page is rendered again;
+* **CI**: a push as CI builds it, with the build cache restored but no
+  output folder (a runner starts empty): one more level edited, the output
+  folder and its spare moved away, then a build, which renders the edit and
+  writes every other file from the cache.
 
 Peak memory is ``ru_maxrss`` of the build's process tree as ``wait4``
 reports it, which is the largest single process (the main process or one
@@ -86,6 +90,7 @@ class Size:
     no_change: list[Run] = field(default_factory=list)
     edit: list[Run] = field(default_factory=list)
     as_of_edit: Run | None = None
+    ci: Run | None = None
     output_bytes: int = 0
     output_files: int = 0
     cache_bytes: int = 0
@@ -271,6 +276,11 @@ def measure(n: int, work: Path, jobs: int, repeats: int, as_of_edit: bool) -> Si
     if as_of_edit:
         add_a_late_assessment(next(p for p in reversed(edited) if "\nbubar:" not in p.read_text()))
         size.as_of_edit = run_build(build)
+    # CI: the cache restored, no output folder (nor its spare), one file edited since the cache was saved
+    edit_a_level(edited[(repeats * 7919) % len(edited)])
+    for left in (folder / "output", folder / ".output.spare"):
+        set_aside(left, work)
+    size.ci = run_build(build)
     size.cache_bytes = folder_size(folder / "cache")[0]
     print(f"N={n:,}: cold {size.cold.seconds:.1f} s, no change {size.no_change[0].seconds:.2f} s, "
           f"edit {size.edit[0].seconds:.2f} s", file=sys.stderr, flush=True)
@@ -311,7 +321,7 @@ def worst(runs: list[Run]) -> float:
 def report(sizes: list[Size], naive_ms: float, languages: int, jobs: int, args: argparse.Namespace,
            facts: dict[str, str], started: str, took: float) -> str:
     naive_site = naive_ms * languages
-    every = [r for s in sizes for r in (s.cold, *s.no_change, *s.edit, s.as_of_edit) if r is not None]
+    every = [r for s in sizes for r in (s.cold, *s.no_change, *s.edit, s.as_of_edit, s.ci) if r is not None]
     sampled, built = sum(r.sampler_cpu_s for r in every), sum(r.seconds for r in every)
     lines = [
         "# Speed and scale: measured figures",
@@ -327,18 +337,19 @@ def report(sizes: list[Size], naive_ms: float, languages: int, jobs: int, args: 
         "## Builds",
         "",
         "| groups | cold | cold per group | naive charts per group ÷ cold per group | no change (median · worst) "
-        "| one-file edit (median · worst) | as-of edit | peak RSS, largest process | peak PSS, whole tree "
+        "| one-file edit (median · worst) | as-of edit | CI | peak RSS, largest process | peak PSS, whole tree "
         "| output | cache |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for s in sizes:
         per_group = s.cold.seconds * 1000 / s.n
-        runs = [s.cold, *s.no_change, *s.edit] + ([s.as_of_edit] if s.as_of_edit else [])
+        runs = [r for r in (s.cold, *s.no_change, *s.edit, s.as_of_edit, s.ci) if r is not None]
         lines.append(
             f"| {s.n:,} | {s.cold.seconds:.1f} s | {per_group:.2f} ms | 1/{naive_site / per_group:.0f} "
             f"(1/{naive_ms / per_group:.0f} per language) | {median(s.no_change):.2f} · {worst(s.no_change):.2f} s "
             f"| {median(s.edit):.2f} · {worst(s.edit):.2f} s | "
             + (f"{s.as_of_edit.seconds:.1f} s" if s.as_of_edit else "–")
+            + (f" | {s.ci.seconds:.1f} s" if s.ci else " | –")
             + f" | {max(r.maxrss_mb for r in runs):,.0f} MB | {max(r.tree_pss_mb for r in runs):,.0f} MB "
             f"| {s.output_bytes / 2**30:.2f} GiB, {s.output_files:,} files | {s.cache_bytes / 2**30:.2f} GiB |")
     lines += [
@@ -354,7 +365,10 @@ def report(sizes: list[Size], naive_ms: float, languages: int, jobs: int, args: 
         "",
         "One-file edit: one indicator level of one group's last assessment (score, stage, table rows, its "
         "areas' analyses and the data files change; no date moves). As-of edit: an assessment dated after "
-        "every other, so the as-of date printed on every page moves and every page is rendered again.",
+        "every other, so the as-of date printed on every page moves and every page is rendered again. "
+        "CI: what a push costs in CI, where the build cache is restored (`.github/workflows/site.yml`) but "
+        "the output folder and its spare are not: one more level edited, then a build into no output folder, "
+        "which renders the edit and writes every other file from the cache.",
         "",
         "## Targets",
         "",
@@ -394,6 +408,8 @@ def report(sizes: list[Size], naive_ms: float, languages: int, jobs: int, args: 
     for s in sizes:
         lines.append(f"* {s.n:,}, cold: `{s.cold.output}`")
         lines.append(f"* {s.n:,}, one-file edit: `{s.edit[-1].output}`")
+        if s.ci:
+            lines.append(f"* {s.n:,}, CI: `{s.ci.output}`")
     return "\n".join(lines) + "\n"
 
 
