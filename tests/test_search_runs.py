@@ -1,0 +1,53 @@
+"""Pagefind's runs (search.Indexing): each run's entries are written while Pagefind reads the run before,
+never more than a run ahead of those in flight, and removed once read."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+from ksm_site import search
+
+# Stands in for Pagefind: notes which runs' entry folders exist while it reads, takes its time, then
+# writes a bundle with its entry file and notes when it finished.
+FAKE_PAGEFIND = """
+import json, os, sys, time
+entries, out, log = sys.argv[1:]
+inputs = os.path.dirname(entries)
+seen = sorted(os.listdir(inputs))
+time.sleep(0.3)
+os.makedirs(out)
+with open(os.path.join(out, "pagefind-entry.json"), "w") as f:
+    json.dump({"run": os.path.basename(entries)}, f)
+with open(log, "a") as f:
+    f.write(json.dumps({"run": os.path.basename(entries), "seen": seen, "end": time.time()}) + "\\n")
+"""
+
+
+def test_entries_are_written_ahead_of_their_run_and_removed_after_it(tmp_path, monkeypatch):
+    log = tmp_path / "log"
+    monkeypatch.setattr(search, "pagefind_command",
+                        lambda entries, out: [sys.executable, "-c", FAKE_PAGEFIND, entries, out, str(log)])
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    runs = {search.Run(part, lang): str(inputs / f"{part}-{lang}") for part in range(3) for lang in ("en", "id")}
+    started: dict[str, float] = {}
+
+    def prepare(run: search.Run) -> None:
+        started[f"{run.part}-{run.lang}"] = time.time()
+        os.makedirs(runs[run])
+        (inputs / f"{run.part}-{run.lang}" / "0.html").write_text("<html></html>")
+
+    done = search.Indexing(runs, str(tmp_path / "scratch"), 1, prepare).wait()
+
+    assert {run: data for run, (_, data) in done.items()} == {run: {"run": f"{run.part}-{run.lang}"} for run in runs}
+    assert os.listdir(inputs) == []  # every run's entries went once Pagefind had read them
+    ended = [json.loads(line) for line in log.read_text().splitlines()]
+    names = [f"{run.part}-{run.lang}" for run in sorted(runs)]
+    assert [e["run"] for e in ended] == names  # one at a time, in order
+    for n, e in enumerate(ended):
+        assert len(e["seen"]) <= 2  # its own entries and at most the next run's (jobs + 1)
+        if n + 1 < len(names):
+            assert started[names[n + 1]] < e["end"]  # the next run's entries were written meanwhile
