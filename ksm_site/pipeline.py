@@ -71,7 +71,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator, Sequence
@@ -374,6 +374,10 @@ class _Pool:
         self.executor = ProcessPoolExecutor(min(self.jobs, count), mp_context=context, initializer=_set_state,
                                             initargs=(self.state,))
 
+    def submit(self, func: Callable, *args) -> Future | None:
+        """``func(*args)`` in a worker, if the pool runs (a forked worker has ``state`` set already)."""
+        return self.executor.submit(func, *args) if self.executor is not None else None
+
     def close(self) -> None:
         if self.executor is not None:
             self.executor.shutdown(cancel_futures=True)
@@ -386,6 +390,11 @@ def _reader() -> Reader:
     if reader is None or reader[0] != os.getpid():
         reader = _state["reader"] = (os.getpid(), Reader(_state["cache"]))
     return reader[1]
+
+
+def _unheld() -> frozenset[str]:
+    """The live output's files that changed behind the build's back (``write.unheld``)."""
+    return write.unheld(_state["target"])
 
 
 def _parse(source: Source) -> tuple[Facts | None, bytes | None, list[Problem]]:
@@ -1097,6 +1106,9 @@ class _Run:
         self.prepare()
         self.staging = staging
         self._workers().start()  # before every group's entry is read (an edit renders round 3 in the pool)
+        target = staging.target
+        # a worker checks the live files against the manifest while this process reads the entries
+        checking = self._workers().submit(_unheld) if target.live_files and target.shadow is None else None
         entries, keys, rendered = self._render_groups(self.sources)
         self.facts = {}
         gc.freeze()  # what a build holds of every group lives to its end: no collection needs to look at it again
@@ -1126,6 +1138,8 @@ class _Run:
 
         pages, made = self._render_aggregates(programme, entries, keys, beside)
         files.update(data_files[0]())
+        if checking is not None:
+            staging.unheld = checking.result()
         self.close_workers()
         if not alongside:
             self.index.start(staging.target.fresh, 1)

@@ -240,6 +240,15 @@ def _holds(path: str, entry: Entry) -> bool:
             and st.st_mtime_ns == entry[3])
 
 
+def unheld(target: Target) -> frozenset[str]:
+    """The live files that no longer are what the manifest says (``_holds``): a check of every one,
+    which a build runs in a worker process while it renders, and hands to ``finish`` through
+    ``Staging.unheld``. Any process: it reads the disk only."""
+    live = target.live
+    return frozenset(relpath for relpath, known in (target.live_files or {}).items()
+                     if not _holds(f"{live}/{relpath}", known))
+
+
 def _entry(digest: str, path: str) -> Entry:
     st = os.lstat(path)
     return digest, st.st_ino, st.st_size, st.st_mtime_ns
@@ -297,6 +306,12 @@ class Staging:
     """Files placed already (by ``place`` in any process), with their entries and whether bytes were written."""
     added: dict[str, str] = field(default_factory=dict)
     """After ``finish``: the files ``more`` added, with their digests."""
+    unheld: frozenset[str] | None = None
+    """The live files that failed ``_holds`` when ``unheld`` checked them all, earlier in this build;
+    None until then (``finish`` checks each file as it goes). A file changed by hand after that check
+    and before the swap: one replaced by a new file leaves the new output right (it links the old
+    inode); one rewritten in place is published so (the new output links that inode), and the next
+    build replaces it, as its size or mtime no longer match the manifest."""
     keep: Callable[[str, bytes], None] | None = None
     """Given the digest and bytes of each file ``more`` adds, as it is taken in (not held: Pagefind
     writes a file per page)."""
@@ -395,6 +410,11 @@ def _finish(staging: Staging, files: Mapping[str, bytes | str], fetch: Callable[
         entries: dict[str, Entry] = {}
         written = 0
         live_files, base, live, placed = target.live_files or {}, target.base, target.live, staging.placed
+        unheld_files = staging.unheld
+
+        def holds(relpath: str, known: Entry) -> bool:
+            return relpath not in unheld_files if unheld_files is not None else _holds(f"{live}/{relpath}", known)
+
         for relpath, digest in digests.items():
             found = placed.pop(relpath, None)  # each is needed once: the manifest's entries take its place
             if found is None:
@@ -402,7 +422,7 @@ def _finish(staging: Staging, files: Mapping[str, bytes | str], fetch: Callable[
                 known = live_files.get(relpath)
                 if (known is not None and known[0] == digest and target.shadow is None
                         and (had := base.get(relpath)) is not None and had[1] == known[1]
-                        and _holds(f"{live}/{relpath}", known)):
+                        and holds(relpath, known)):
                     entries[relpath] = known
                     continue
                 value = files[relpath]

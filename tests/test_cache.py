@@ -42,9 +42,7 @@ def test_an_uncached_build_equals_a_cached_one_and_keeps_nothing(built, tmp_path
                                                    "out", "plain", "reference", ".reference.lock"])
 
 
-def test_files_changed_behind_the_builds_back_are_put_right(built):
-    """The manifest is trusted only while lstat agrees: edits, deletions and strays in the output are found."""
-    content, out, cache, reference = built
+def change_behind_the_builds_back(out, reference) -> None:
     pages = sorted(p for p in reference if p.startswith("kelompok/"))
     with open(out / pages[0], "ab") as f:
         f.write(b"<!-- edited in place -->")  # same inode, new size and mtime
@@ -52,8 +50,26 @@ def test_files_changed_behind_the_builds_back_are_put_right(built):
     os.utime(out / pages[1], ns=(1, 1))
     (out / pages[2]).unlink()
     (out / "stray.html").write_bytes(b"not part of the site")
+
+
+def test_files_changed_behind_the_builds_back_are_put_right(built):
+    """The manifest is trusted only while lstat agrees: edits, deletions and strays in the output are found."""
+    content, out, cache, reference = built
+    change_behind_the_builds_back(out, reference)
     build(content, out, cache)
     assert files_under(out) == reference
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_files_changed_behind_the_builds_back_are_found_by_a_build_that_renders(built, tmp_path, jobs):
+    """With a group to render and a pool, a worker checks the live files while the build reads."""
+    content, out, cache, reference = built
+    change_behind_the_builds_back(out, reference)
+    path = sorted((content / "groups").rglob("*.md"))[-1]  # not a group whose pages were changed
+    path.write_text(path.read_text() + "\nTambahan.\n")
+    build(content, out, cache, jobs=jobs)
+    build(content, tmp_path / "clean", None)
+    assert files_under(out) == files_under(tmp_path / "clean")
 
 
 def test_a_lost_output_folder_is_rebuilt_from_the_cache_without_rendering(built):
