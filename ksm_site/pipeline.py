@@ -509,7 +509,7 @@ class Rendered:
 
 
 BUNDLES = 64
-"""How many bundles the groups' entries are also kept in (``_Run._bundled``), each by a group id's hash."""
+"""How many bundles the groups' facts and entries are also kept in (``_Run._bundled``), by a hash of each id."""
 
 
 def _entry_record(entry: GroupEntry) -> tuple:
@@ -538,6 +538,19 @@ def _entry_from(record: tuple) -> GroupEntry:
                            status, warnings, tuple((day(d), stage) for d, stage in stages), tenths, levels, first,
                            latest)
     return GroupEntry(pages, search, summary, shown, data_key)
+
+
+def _facts_record(facts: Facts) -> tuple:
+    """``facts`` for ``marshal`` (see ``_entry_record``)."""
+    return (facts.id, facts.dibentuk.toordinal(), *(d.toordinal() if d is not None else None
+                                                  for d in (facts.bubar, facts.latest)), facts.area)
+
+
+def _facts_from(record: tuple) -> Facts:
+    day = dt.date.fromordinal
+    id, dibentuk, bubar, latest, area = record
+    return Facts(id, day(dibentuk), day(bubar) if bubar is not None else None,
+                 day(latest) if latest is not None else None, area)
 
 
 def _bundle_of(group_id: str) -> int:
@@ -988,7 +1001,9 @@ class _Run:
         once the pool's workers are forked and joined before this returns: a
         process forked while another thread runs may inherit a lock it holds.
         """
-        facts = self.cache.get(s.key for s in self.sources)
+        bundles = self._bundled("facts", ((s.id, s.key) for s in self.sources), _facts_from)
+        facts = {key: fact for _, held in bundles.values() if held is not None for key, fact in held.items()}
+        facts.update(self.cache.get(s.key for s in self.sources if s.key not in facts))
         missing = [s for s in self.sources if s.key not in facts]
         self.parsed = len(missing)
         state = {"rubric": self.settings.rubric, "today": today}
@@ -1016,7 +1031,7 @@ class _Run:
         if problems:
             raise ContentError(problems)
         self.cache.put(found)
-        self.cache.commit()
+        self._keep_bundles(bundles, facts, _facts_record)
         return {s.id: facts[s.key] for s in self.sources}
 
     # --- rounds 2 and 3 -------------------------------------------------------------
@@ -1045,7 +1060,7 @@ class _Run:
         """Every group's entry (from the cache, or rendered now) and key, by id. ``bundled``: read and
         keep them in bundles too (``_bundled``), for a build of every group."""
         keys = {s.id: self.group_key(s) for s in sources}
-        bundles = self._bundled(sources, keys) if bundled else {}
+        bundles = self._bundled("entry", ((s.id, keys[s.id]) for s in sources), _entry_from) if bundled else {}
         entries = {key: entry for _, held in bundles.values() if held is not None for key, entry in held.items()}
         entries.update(self.cache.get(k for k in keys.values() if k not in entries))
         missing = [s for s in sources if keys[s.id] not in entries]
@@ -1065,34 +1080,40 @@ class _Run:
                 self._store(done, blobs)
                 done, blobs = {}, []
         self._store(done, blobs)
-        self._store({key: marshal.dumps(tuple(_entry_record(entries[k]) for k in group_keys))
-                     for key, (group_keys, held) in bundles.items() if held is None}, [])
+        self._keep_bundles(bundles, entries, _entry_record)
         return {s.id: entries[keys[s.id]] for s in sources}, keys, len(missing)
 
-    def _bundled(self, sources: list[Source], keys: dict[str, str]
-                 ) -> dict[str, tuple[list[str], dict[str, GroupEntry] | None]]:
-        """The groups' entries held in bundles: bundle key -> (its group keys, {group key: entry}, or
-        None where the cache holds no bundle of exactly these entries: the caller then keeps one).
+    def _bundled(self, kind: str, members: Iterable[tuple[str, str]], decode: Callable[[tuple], object]
+                 ) -> dict[str, tuple[list[str], dict[str, object] | None]]:
+        """Entries of one ``kind`` held in bundles. ``members``: (group id, entry key) of every group;
+        returns bundle key -> (its entry keys, {entry key: value}, or None where the cache holds no
+        bundle of exactly these entries: ``_keep_bundles`` then keeps one).
 
-        Reading 10,000 entries one by one cost a one-file edit more than anything else it reads: a
+        Reading 10,000 entries one by one cost a one-file edit more than anything else it did: a
         query per row and a pickle per entry. A bundle is one row of many entries, in ``marshal``
         (which reads them twice as fast as pickle). A group's bundle is fixed by its id (one of
-        ``BUNDLES``), and the bundle's key by its groups' keys: an edit misses one bundle, a build with
-        another as-of date every one. Each entry is kept on its own as well, and counts as used with
-        its bundle."""
-        members: dict[int, list[str]] = {}
-        for source in sources:
-            members.setdefault(_bundle_of(source.id), []).append(keys[source.id])
-        wanted = {_key("bundle", tuple(group_keys)): group_keys for _, group_keys in sorted(members.items())}
+        ``BUNDLES``), and the bundle's key by its entries' keys: an edit misses one bundle, a build
+        with another as-of date every one. Each entry is kept on its own as well, and counts as used
+        with its bundle."""
+        keys: dict[int, list[str]] = {}
+        for group_id, key in members:
+            keys.setdefault(_bundle_of(group_id), []).append(key)
+        wanted = {_key("bundle", kind, tuple(entry_keys)): entry_keys for _, entry_keys in sorted(keys.items())}
         held = self.cache.get(wanted)
-        bundles: dict[str, tuple[list[str], dict[str, GroupEntry] | None]] = {}
-        for key, group_keys in wanted.items():
+        bundles: dict[str, tuple[list[str], dict[str, object] | None]] = {}
+        for key, entry_keys in wanted.items():
             found = None
             if key in held:
-                found = dict(zip(group_keys, map(_entry_from, marshal.loads(held[key]))))
-                self.cache.use(group_keys)
-            bundles[key] = (group_keys, found)
+                found = dict(zip(entry_keys, map(decode, marshal.loads(held[key]))))
+                self.cache.use(entry_keys)
+            bundles[key] = (entry_keys, found)
         return bundles
+
+    def _keep_bundles(self, bundles: dict[str, tuple[list[str], dict | None]], values: dict[str, object],
+                      encode: Callable[[object], tuple]) -> None:
+        """The bundles that ``_bundled`` did not find, made of ``values`` (by entry key)."""
+        self._store({key: marshal.dumps(tuple(encode(values[k]) for k in entry_keys))
+                     for key, (entry_keys, held) in bundles.items() if held is None}, [])
 
     def _store(self, entries: dict, blobs: list[tuple[str, bytes]]) -> None:
         self.cache.put_blobs(blobs)

@@ -376,33 +376,34 @@ def test_big_tables_come_in_kept_pieces_and_an_edit_reads_the_rows_of_one_piece(
     assert files_under(out) == files_under(tmp_path / "copy" / "out") == clean_build(content, tmp_path)
 
 
-def test_group_entries_come_in_bundles_and_an_edit_reads_one_bundle_entry_by_entry(tmp_path, monkeypatch):
-    """A build keeps the groups' entries in ``BUNDLES`` rows too; after a level edit every group outside
-    the edited group's bundle comes from its bundle, equal to the entry kept on its own."""
+def test_facts_and_entries_come_in_bundles_and_an_edit_reads_one_bundle_entry_by_entry(tmp_path, monkeypatch):
+    """A build keeps the groups' facts and entries in ``BUNDLES`` rows too; after a level edit every
+    group outside the edited group's bundle comes from a bundle, equal to what is kept on its own."""
     monkeypatch.setattr(pipeline, "BUNDLES", 4)
     content = write_programme(tmp_path / "content", GROUPS, seed=5)
     out, cache = tmp_path / "out", tmp_path / "cache"
     build(content, out, cache)
     edited = with_assessments(content)[0]
     edited_id = str(edited.relative_to(content / "groups").with_suffix(""))
-    found: dict = {}
+    found: dict[str, dict] = {"facts": {}, "entry": {}}
     real = pipeline._Run._bundled
 
-    def bundled(self, sources, keys):
-        bundles = real(self, sources, keys)
-        found.update((key, entry) for _, held in bundles.values() if held for key, entry in held.items())
+    def bundled(self, kind, members, decode):
+        bundles = real(self, kind, members, decode)
+        found[kind].update((key, value) for _, held in bundles.values() if held for key, value in held.items())
         return bundles
 
     monkeypatch.setattr(pipeline._Run, "_bundled", bundled)
     edit_a_level(content)
     built, _ = build(content, out, cache)
-    assert built.rendered == 1
+    assert (built.parsed, built.rendered) == (1, 1)
     ids = [str(p.relative_to(content / "groups").with_suffix("")) for p in group_files(content)]
     apart = [i for i in ids if pipeline._bundle_of(i) == pipeline._bundle_of(edited_id)]
-    assert len(found) == GROUPS - len(apart) > 0
     kept = pipeline.Cache(str(cache))
     try:
-        assert kept.get(found) == found  # each as its own (pickled) entry holds it
+        for kind, values in found.items():
+            assert len(values) == GROUPS - len(apart) > 0, kind
+            assert kept.get(values) == values, kind  # each as its own (pickled) entry holds it
     finally:
         kept.close(record=False)
     assert files_under(out) == clean_build(content, tmp_path)
