@@ -69,10 +69,11 @@ import multiprocessing
 import os
 import pickle
 import shutil
+import signal
 import sys
 import tempfile
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator, Sequence
@@ -369,20 +370,61 @@ class _Pool:
             self.executor.submit(int).result()  # a pool that forks starts every worker at its first task
 
     def _start(self, count: int) -> None:
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork") if "fork" in methods and sys.platform == "linux" else None
+        context = multiprocessing.get_context("fork") if _forks() else None
         gc.freeze()
         self.executor = ProcessPoolExecutor(min(self.jobs, count), mp_context=context, initializer=_set_state,
                                             initargs=(self.state,))
-
-    def submit(self, func: Callable, *args) -> Future | None:
-        """``func(*args)`` in a worker, if the pool runs (a forked worker has ``state`` set already)."""
-        return self.executor.submit(func, *args) if self.executor is not None else None
 
     def close(self) -> None:
         if self.executor is not None:
             self.executor.shutdown(cancel_futures=True)
             self.executor = None
+
+
+def _forks() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
+
+
+class _Aside:
+    """``func()`` in a child process forked for it alone; its value (``marshal``-able) is read once.
+
+    For work that reads much of this process's memory, such as checking the
+    live output against its manifest (``write.unheld``): a pool's worker
+    would copy each page it reads (reference counts are written) and keep
+    it until the build ends, where this child exits. Fork only while no
+    other thread runs: a lock one holds would stay held in the child.
+    """
+
+    def __init__(self, func: Callable[[], object]):
+        readable, writable = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            status = 1
+            try:
+                os.close(readable)
+                with open(writable, "wb") as f:
+                    f.write(marshal.dumps(func()))
+                status = 0
+            finally:
+                os._exit(status)  # none of this process's clean-up: it is the parent's
+        os.close(writable)
+        self.file = open(readable, "rb")
+
+    def result(self) -> object | None:
+        """Its value, once it has finished; None when it failed (the caller then does the work itself)."""
+        data = self.file.read()
+        self.file.close()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return marshal.loads(data) if os.waitstatus_to_exitcode(status) == 0 else None
+
+    def close(self) -> None:
+        """Stop it, if its result was not taken (a build that failed), and reap it."""
+        if self.pid is not None:
+            self.file.close()
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = None
 
 
 def _reader() -> Reader:
@@ -391,11 +433,6 @@ def _reader() -> Reader:
     if reader is None or reader[0] != os.getpid():
         reader = _state["reader"] = (os.getpid(), Reader(_state["cache"]))
     return reader[1]
-
-
-def _unheld() -> frozenset[str]:
-    """The live output's files that changed behind the build's back (``write.unheld``)."""
-    return write.unheld(_state["target"])
 
 
 def _parse(source: Source) -> tuple[Facts | None, bytes | None, list[Problem]]:
@@ -976,6 +1013,8 @@ class _Run:
         self.staging: write.Staging | None = None
         """The output being built, where pages go as they are rendered (None for a shard)."""
         self.workers: _Pool | None = None
+        self.checking: _Aside | None = None
+        """The check of the live output's files (``write.unheld``), while it runs."""
         self.index: _SearchIndex | None = None
 
     def prepare(self) -> None:
@@ -1049,6 +1088,9 @@ class _Run:
         if self.workers is not None:
             self.workers.close()
             self.workers = None
+        if self.checking is not None:
+            self.checking.close()
+            self.checking = None
 
     def group_key(self, source: Source) -> str:
         extent = self.extent
@@ -1197,10 +1239,11 @@ class _Run:
         them. The search index (``self.index``) starts before round 3 and is made beside it."""
         self.prepare()
         self.staging = staging
-        self._workers().start()  # before every group's entry is read (an edit renders round 3 in the pool)
         target = staging.target
-        # a worker checks the live files against the manifest while this process reads the entries
-        checking = self._workers().submit(_unheld) if target.live_files and target.shadow is None else None
+        if target.live_files and target.shadow is None and self.jobs > 1 and _forks():
+            # a child checks the live files against the manifest while this process reads the entries
+            self.checking = _Aside(lambda: write.unheld(target))
+        self._workers().start()  # before every group's entry is read (an edit renders round 3 in the pool)
         entries, keys, rendered = self._render_groups(self.sources, bundled=True)
         self.facts = {}
         gc.freeze()  # what a build holds of every group lives to its end: no collection needs to look at it again
@@ -1230,8 +1273,8 @@ class _Run:
 
         pages, made = self._render_aggregates(programme, entries, keys, beside)
         files.update(data_files[0]())
-        if checking is not None:
-            staging.unheld = checking.result()
+        if self.checking is not None:
+            staging.unheld = self.checking.result()
         self.close_workers()
         if not alongside:
             self.index.start(staging.target.fresh, 1)

@@ -242,7 +242,7 @@ def _holds(path: str, entry: Entry) -> bool:
 
 def unheld(target: Target) -> frozenset[str]:
     """The live files that no longer are what the manifest says (``_holds``): a check of every one,
-    which a build runs in a worker process while it renders, and hands to ``finish`` through
+    which a build runs in another process while it renders, and hands to ``finish`` through
     ``Staging.unheld``. Any process: it reads the disk only."""
     live = target.live
     return frozenset(relpath for relpath, known in (target.live_files or {}).items()

@@ -221,3 +221,14 @@ def test_a_manifest_and_a_site_kept_in_rows_read_back_whole(tmp_path, monkeypatc
     path.write_text(original)
     result, _ = build(content, out, cache)
     assert (result.parsed, result.rendered, result.pages) == (0, 0, 0) and files_under(out) == files
+
+
+def test_work_aside_runs_in_a_child_and_reports_a_failure_as_none():
+    parent = os.getpid()
+    assert pipeline._Aside(lambda: (os.getpid() != parent, frozenset({"a"}))).result() == (True, frozenset({"a"}))
+    assert pipeline._Aside(lambda: 1 / 0).result() is None
+    slow = pipeline._Aside(lambda: __import__("time").sleep(600))
+    pid = slow.pid
+    slow.close()  # a build that failed stops it
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # stopped and reaped
