@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import datetime as dt
+import hashlib
 import os
 import platform
 import re
@@ -287,6 +288,16 @@ def measure(n: int, work: Path, jobs: int, repeats: int, as_of_edit: bool) -> Si
     return size
 
 
+def code_digest(root: Path = ROOT) -> str:
+    """A SHA-256 of the code and templates the builds run (``ksm_site``, ``templates``, ``build.py``)."""
+    digest = hashlib.sha256()
+    paths = [root / "build.py", *(p for folder in ("ksm_site", "templates") for p in (root / folder).rglob("*")
+                                  if p.is_file() and "__pycache__" not in p.parts)]
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def machine() -> dict[str, str]:
     model = ""
     try:
@@ -435,6 +446,7 @@ def main() -> None:
     # machine sets PYTHONDONTWRITEBYTECODE, and then each build would compile ksm_site's modules from source
     # again: 0.08 s of its 0.35 s of imports, a twelfth of a no-change rebuild of 10,000 groups.
     compileall.compile_dir(ROOT / "ksm_site", quiet=1)
+    code = code_digest()
     started = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     clock = time.perf_counter()
     try:
@@ -451,6 +463,9 @@ def main() -> None:
             clear_previous(work)
         else:
             shutil.rmtree(work, ignore_errors=True)
+    if code_digest() != code:  # each build imports the code afresh: its figures would mix versions
+        raise SystemExit("ksm_site, the templates or build.py changed while the benchmark ran, so its builds "
+                         "ran more than one version; run it from a checkout that stays as it is (README)")
     text = report(results, naive_ms, languages, args.jobs, args, machine(), started, time.perf_counter() - clock)
     args.results.write_text(text)
     print(text)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from bench.scale import PREVIOUS, TreeMemory, clear_previous, set_aside, tree_pids
+from bench.scale import PREVIOUS, TreeMemory, clear_previous, code_digest, set_aside, tree_pids
 
 # A child that starts a grandchild from a thread (as the build starts Pagefind), then holds 120 MB
 # until told to let go of it; it says "ready" and "freed", and stays until its stdin closes.
@@ -95,3 +95,18 @@ def test_an_earlier_run_is_set_aside_and_deleted_after_measuring(tmp_path):
     set_aside(tmp_path / "n10000", tmp_path)  # nothing there: nothing to do
     clear_previous(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_the_code_digest_sees_an_edit_of_the_code_or_a_template_and_not_bytecode(tmp_path):
+    """The benchmark refuses to report builds that ran different code (checked at its start and end)."""
+    for name, text in (("build.py", "main()"), ("ksm_site/pipeline.py", "x = 1"), ("templates/base.html", "<p>")):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    before = code_digest(tmp_path)
+    (tmp_path / "ksm_site/__pycache__").mkdir()
+    (tmp_path / "ksm_site/__pycache__/pipeline.cpython-311.pyc").write_bytes(b"compiled")
+    assert code_digest(tmp_path) == before
+    for name in ("ksm_site/pipeline.py", "templates/base.html"):
+        (tmp_path / name).write_text((tmp_path / name).read_text() + " ")
+        assert code_digest(tmp_path) != before
+        before = code_digest(tmp_path)
