@@ -88,7 +88,7 @@ from .cache import Cache, CacheError, Reader, pack, packer, unpack
 from .errors import FILE_FIELD, ContentError, Problem
 from .export import DATA_TAILS, GroupData, data_heads, data_pieces, group_data, group_json
 from .load import Document, discover_groups, parse_document, read_content, read_settings_text, read_text
-from .model import Area, Facts, Group, GroupSummary, Rubric, Site
+from .model import Area, Facts, Group, GroupSummary, Rubric, Site, _shared_keys
 from .render import (
     Choices, Page, Renderer, Row, choices, group_json_path, language_prefix, sitemap, static_files, templates_digest,
 )
@@ -558,12 +558,8 @@ def _entry_record(entry: GroupEntry) -> tuple:
                                                                s.wilayah.kecamatan, s.wilayah.kelurahan))),
              s.dibentuk.toordinal(), s.bubar.toordinal() if s.bubar is not None else None, intern(s.status),
              tuple(map(intern, s.warnings)), tuple((day.toordinal(), intern(stage)) for day, stage in s.stages),
-             s.latest_tenths, _interned_keys(s.latest_levels), _interned_keys(s.first_assets),
-             _interned_keys(s.latest_assets)))
-
-
-def _interned_keys(values: dict[str, int] | None) -> dict[str, int] | None:
-    return None if values is None else {sys.intern(key): value for key, value in values.items()}
+             s.latest_tenths, _shared_keys(s.latest_levels), _shared_keys(s.first_assets),
+             _shared_keys(s.latest_assets)))
 
 
 def _entry_from(record: tuple) -> GroupEntry:
@@ -579,8 +575,8 @@ def _entry_from(record: tuple) -> GroupEntry:
 
 def _facts_record(facts: Facts) -> tuple:
     """``facts`` for ``marshal`` (see ``_entry_record``)."""
-    return (facts.id, facts.dibentuk.toordinal(), *(d.toordinal() if d is not None else None
-                                                  for d in (facts.bubar, facts.latest)), facts.area)
+    return (facts.id, facts.dibentuk.toordinal(), facts.bubar.toordinal() if facts.bubar is not None else None,
+            facts.latest.toordinal() if facts.latest is not None else None, facts.area)
 
 
 def _facts_from(record: tuple) -> Facts:
@@ -1040,9 +1036,7 @@ class _Run:
         once the pool's workers are forked and joined before this returns: a
         process forked while another thread runs may inherit a lock it holds.
         """
-        bundles = self._bundled("facts", ((s.id, s.key) for s in self.sources), _facts_from)
-        facts = {key: fact for _, held in bundles.values() if held is not None for key, fact in held.items()}
-        facts.update(self.cache.get(s.key for s in self.sources if s.key not in facts))
+        bundles, facts = self._bundled("facts", [(s.id, s.key) for s in self.sources], _facts_from)
         missing = [s for s in self.sources if s.key not in facts]
         self.parsed = len(missing)
         state = {"rubric": self.settings.rubric, "today": today}
@@ -1102,9 +1096,10 @@ class _Run:
         """Every group's entry (from the cache, or rendered now) and key, by id. ``bundled``: read and
         keep them in bundles too (``_bundled``), for a build of every group."""
         keys = {s.id: self.group_key(s) for s in sources}
-        bundles = self._bundled("entry", ((s.id, keys[s.id]) for s in sources), _entry_from) if bundled else {}
-        entries = {key: entry for _, held in bundles.values() if held is not None for key, entry in held.items()}
-        entries.update(self.cache.get(k for k in keys.values() if k not in entries))
+        if bundled:
+            bundles, entries = self._bundled("entry", [(s.id, keys[s.id]) for s in sources], _entry_from)
+        else:
+            bundles, entries = {}, self.cache.get(keys.values())
         missing = [s for s in sources if keys[s.id] not in entries]
         items = [(s.key, self.slugs[self.facts[s.id].area]) for s in missing]
         done: dict[str, object] = {}
@@ -1125,11 +1120,12 @@ class _Run:
         self._keep_bundles(bundles, entries, _entry_record)
         return {s.id: entries[keys[s.id]] for s in sources}, keys, len(missing)
 
-    def _bundled(self, kind: str, members: Iterable[tuple[str, str]], decode: Callable[[tuple], object]
-                 ) -> dict[str, tuple[list[str], dict[str, object] | None]]:
-        """Entries of one ``kind`` held in bundles. ``members``: (group id, entry key) of every group;
-        returns bundle key -> (its entry keys, {entry key: value}, or None where the cache holds no
-        bundle of exactly these entries: ``_keep_bundles`` then keeps one).
+    def _bundled(self, kind: str, members: list[tuple[str, str]], decode: Callable[[tuple], object]
+                 ) -> tuple[dict[str, tuple[list[str], dict[str, object] | None]], dict[str, object]]:
+        """Entries of one ``kind``, from bundles and else one by one. ``members``: (group id, entry key)
+        of every group. Returns the bundles, bundle key -> (its entry keys, {entry key: value}, or None
+        where the cache holds no bundle of exactly these entries: ``_keep_bundles`` then keeps one); and
+        every entry the cache holds, by key.
 
         Reading 10,000 entries one by one cost a one-file edit more than anything else it did: a
         query per row and a pickle per entry. A bundle is one row of many entries, in ``marshal``
@@ -1149,7 +1145,9 @@ class _Run:
                 found = dict(zip(entry_keys, map(decode, marshal.loads(held[key]))))
                 self.cache.use(entry_keys)
             bundles[key] = (entry_keys, found)
-        return bundles
+        values = {k: value for _, found in bundles.values() if found is not None for k, value in found.items()}
+        values.update(self.cache.get(k for _, k in members if k not in values))
+        return bundles, values
 
     def _keep_bundles(self, bundles: dict[str, tuple[list[str], dict | None]], values: dict[str, object],
                       encode: Callable[[object], tuple]) -> None:

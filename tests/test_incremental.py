@@ -389,9 +389,9 @@ def test_facts_and_entries_come_in_bundles_and_an_edit_reads_one_bundle_entry_by
     real = pipeline._Run._bundled
 
     def bundled(self, kind, members, decode):
-        bundles = real(self, kind, members, decode)
+        bundles, values = real(self, kind, members, decode)
         found[kind].update((key, value) for _, held in bundles.values() if held for key, value in held.items())
-        return bundles
+        return bundles, values
 
     monkeypatch.setattr(pipeline._Run, "_bundled", bundled)
     edit_a_level(content)
