@@ -210,7 +210,7 @@ def _discover(groups_dir: str, content_real: str, problems: list[Problem]) -> li
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            path = os.path.join(folder, entry.name)
+            path = entry.path  # os.path.join(folder, entry.name), made by scandir
             if entry.is_symlink():
                 if not os.path.exists(path):
                     problems.append(Problem(path, 0, FILE_FIELD, "symbolic link points to nothing",
@@ -222,8 +222,8 @@ def _discover(groups_dir: str, content_real: str, problems: list[Problem]) -> li
                 _check_segment(path, entry.name, problems)
                 walk(path, (*parts, entry.name))
                 continue
-            stem, suffix = os.path.splitext(entry.name)
-            if suffix not in GROUP_SUFFIXES or not entry.is_file():
+            stem, dot, extension = entry.name.rpartition(".")
+            if not dot or dot + extension not in GROUP_SUFFIXES or not entry.is_file():
                 problems.append(Problem(path, 0, FILE_FIELD, "not a group file",
                                         "group files end in .md, .yaml or .yml (lowercase)"))
                 continue

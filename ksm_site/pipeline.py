@@ -73,6 +73,7 @@ import signal
 import sys
 import tempfile
 import threading
+import zlib
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import lru_cache
@@ -587,7 +588,7 @@ def _facts_from(record: tuple) -> Facts:
 
 
 def _bundle_of(group_id: str) -> int:
-    return int.from_bytes(hashlib.sha256(group_id.encode()).digest()[:4], "big") % BUNDLES
+    return zlib.crc32(group_id.encode()) % BUNDLES  # stable everywhere, and five times faster than a SHA-256
 
 
 def _render_group(item: tuple[str, tuple[str, ...]]) -> Rendered:
