@@ -1246,6 +1246,8 @@ class _Run:
         entries, keys, rendered = self._render_groups(self.sources, bundled=True)
         self.facts = {}
         gc.freeze()  # what a build holds of every group lives to its end: no collection needs to look at it again
+        # the data files need only the groups' shares: a thread makes them while this one analyses
+        data_files = self._data_files(entries, keys)
         settings = self.settings
         programme = summarise([e.summary for e in entries.values()], settings.rubric, self.extent.as_of)
         self.summaries = {g.id: g for g in programme.groups}
@@ -1263,15 +1265,12 @@ class _Run:
 
         alongside = searching.alongside(self.parts)
 
-        data_files: list[Callable[[], dict[str, str]]] = []
-
         def beside() -> None:
             if alongside:
                 self.index.start(staging.target.fresh, self.jobs)
-            data_files.append(self._data_files(entries, keys, programme))
 
         pages, made = self._render_aggregates(programme, entries, keys, beside)
-        files.update(data_files[0]())
+        files.update(data_files())
         if self.checking is not None:
             staging.unheld = self.checking.result()
         self.close_workers()
@@ -1420,16 +1419,17 @@ class _Run:
         return PagesTask(specs, areas, {i: by_id[i] for i in analysed}, {i: keys[i] for i in shown},
                          {i: self.shown[i] for i in shown}, warnings, whole, found)
 
-    def _data_files(self, entries: dict[str, GroupEntry], keys: dict[str, str], programme: Programme
-                    ) -> Callable[[], dict[str, str]]:
+    def _data_files(self, entries: dict[str, GroupEntry], keys: dict[str, str]) -> Callable[[], dict[str, str]]:
         """The data files: a function that returns their digests once they are made. Made again only
         when a group's share changed: streamed in batches from the cache into the output (and,
         compressed, into the cache), never held whole.
 
-        A thread makes them, with a cache connection of its own, while this
-        one takes round 3's results as they come: results not yet taken wait
-        in this process's memory (at 10,000 groups, 16 MB of them by the time
-        the data files were made here).
+        A thread makes them, with a cache connection of its own, from the end
+        of round 2, while this one summarises and analyses the programme and
+        takes round 3's results as they come. (Made here, after round 3, they
+        were the last thing a one-file edit waited for: 0.13 s at 10,000
+        groups. And round 3's results not yet taken would wait in this
+        process's memory: 16 MB at 10,000 groups.)
         """
         key = _key("data", self.settings.rubric_key, self.extent.as_of,
                    tuple(sorted(e.data_key for e in entries.values())))
