@@ -74,7 +74,7 @@ import sys
 import tempfile
 import threading
 import zlib
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator, Sequence
@@ -1013,6 +1013,8 @@ class _Run:
         self.checking: _Aside | None = None
         """The check of the live output's files (``write.unheld``), while it runs."""
         self.index: _SearchIndex | None = None
+        self.making: Future | None = None
+        """The data files' thread (``_data_files``): a build that fails waits for it before it cleans up."""
 
     def prepare(self) -> None:
         """Round 1, then the programme-wide values."""
@@ -1218,6 +1220,8 @@ class _Run:
             except BaseException:
                 if self.index is not None:
                     self.index.cancel()
+                if self.making is not None:
+                    wait([self.making])  # it writes into the folder that abort removes
                 write.abort(staging)
                 raise
             try:
@@ -1470,7 +1474,7 @@ class _Run:
             return made
 
         pool = ThreadPoolExecutor(1, thread_name_prefix="ksm-site data files")
-        making = pool.submit(make)
+        making = self.making = pool.submit(make)
         pool.shutdown(wait=False)  # its thread ends once the files are made
 
         def made() -> dict[str, str]:

@@ -294,3 +294,36 @@ def test_search_entries_name_a_group_and_leave_out_what_assessments_move():
         assert str(escape(text)) in html
     assert renderer.lang.score(g.latest.tenths) not in html
     assert renderer.status_name(g.status) not in html
+
+
+def test_a_build_that_fails_waits_for_the_data_files_before_it_cleans_up(tmp_path, monkeypatch):
+    """The data files' thread writes into the folder being filled from the end of round 2: a build
+    that fails after that must not remove the folder under it (nor leave one that it made again)."""
+    import threading
+    import time
+
+    from ksm_site import write
+
+    content = write_content(tmp_path, {GROUP: VALID_GROUP})
+    build(content, tmp_path / "out")
+    before, around = files_under(tmp_path / "out"), sorted(os.listdir(tmp_path))
+    (content / GROUP).write_text(VALID_GROUP.replace("KSM Uji Coba", "KSM Uji Ganti"))
+    events = []
+    pieces = pipeline.data_pieces
+
+    def slow_pieces(*args):
+        time.sleep(0.3)
+        events.append(("data", threading.current_thread() is threading.main_thread()))
+        return pieces(*args)
+
+    def failing(*args):
+        raise RuntimeError("round 3 failed")
+
+    abort = write.abort
+    monkeypatch.setattr(pipeline, "data_pieces", slow_pieces)
+    monkeypatch.setattr(pipeline._Run, "_render_aggregates", failing)
+    monkeypatch.setattr(write, "abort", lambda staging: (events.append(("abort", True)), abort(staging)))
+    with pytest.raises(RuntimeError, match="round 3 failed"):
+        build(content, tmp_path / "out")
+    assert events == [("data", False), ("abort", True)]
+    assert files_under(tmp_path / "out") == before and sorted(os.listdir(tmp_path)) == around
