@@ -1430,10 +1430,10 @@ class _Run:
 
         A thread makes them, with a cache connection of its own, from the end
         of round 2, while this one summarises and analyses the programme and
-        takes round 3's results as they come. (Made here, after round 3, they
-        were the last thing a one-file edit waited for: 0.13 s at 10,000
-        groups. And round 3's results not yet taken would wait in this
-        process's memory: 16 MB at 10,000 groups.)
+        takes round 3's results as they come. (Started once round 3's tasks
+        were sent, they were the last thing a one-file edit of 10,000 groups
+        waited for, 0.13 s. Made in this thread, they would keep round 3's
+        results waiting in this process's memory: 16 MB at 10,000 groups.)
         """
         key = _key("data", self.settings.rubric_key, self.extent.as_of,
                    tuple(sorted(e.data_key for e in entries.values())))
