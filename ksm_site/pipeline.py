@@ -17,8 +17,9 @@ a process pool (``jobs`` > 1 and enough work) or in this process:
    result is not cached, and join the data files.
 
 Pagefind indexes the pages' search entries for the site's search
-(``search.py``) beside round 3: every entry is known before it (the
-groups' from round 2, the others' made by this process), and when no entry
+(``search.py``) beside round 3: every entry is known once round 3's tasks
+are sent (the groups' from round 2, the others' made then by this process,
+while the workers render), and when no entry
 of a run changed since a build whose index the cache holds, that run is
 taken from there. Then the writer replaces the output folder with the site
 (see ``write.py``).
@@ -1239,7 +1240,7 @@ class _Run:
     def _make_site(self, staging: write.Staging) -> tuple[dict[str, str], int, int]:
         """Every file of the site as (path, digest), their bytes in the cache; and how many groups and
         other pages were rendered. Files made now are placed in ``staging`` by the process that makes
-        them. The search index (``self.index``) starts before round 3 and is made beside it."""
+        them. The search index (``self.index``) is set up, and started, once round 3's tasks are sent."""
         self.prepare()
         self.staging = staging
         target = staging.target
@@ -1255,21 +1256,24 @@ class _Run:
         settings = self.settings
         programme = summarise([e.summary for e in entries.values()], settings.rubric, self.extent.as_of)
         self.summaries = {g.id: g for g in programme.groups}
+        # every group, every area, the warnings and the methodology pages are found by the search: one
+        # entry of each in each language (``_search_entries``), counted here, made once round 3 is sent
+        counted = len(entries) + len(programme.areas) - 1 + 2  # the root area has no page of its own
+        self.parts = searching.parts_for(counted)
+        alongside = searching.alongside(self.parts)
         files: dict[str, str] = {}
         search: dict[str, str] = {}
-        for entry in entries.values():
-            files.update(entry.pages)
-            search.update(entry.search)
-        search.update(self._search_entries(programme))
-        # every group, every area, the warnings and the methodology pages are found by the search
-        self.parts = searching.parts_for(len(search) // len(settings.site.languages))
         search_files: dict[str, str] = {}
-        self.index = _SearchIndex(self, search, search_files)
-        self.cache.commit()  # what Pagefind's threads read
-
-        alongside = searching.alongside(self.parts)
 
         def beside() -> None:
+            """While the workers render round 3 (an edit's index page waits for nothing here)."""
+            for entry in entries.values():
+                files.update(entry.pages)
+                search.update(entry.search)
+            search.update(self._search_entries(programme))
+            assert len(search) == counted * len(settings.site.languages), "search entries miscounted"
+            self.index = _SearchIndex(self, search, search_files)
+            self.cache.commit()  # what Pagefind's threads read
             if alongside:
                 self.index.start(staging.target.fresh, self.jobs)
 
@@ -1294,8 +1298,8 @@ class _Run:
 
     def _search_entries(self, programme: Programme) -> dict[str, str]:
         """The search entries of the pages besides the groups' (areas, warnings, methodology) as (path,
-        digest), their bytes in the cache: made here, in each language, so that every entry is known
-        before round 3 and Pagefind can run beside it. An area's depends on its names only."""
+        digest), their bytes in the cache: made here, in each language, while the workers render round 3,
+        so that Pagefind can run beside it. An area's depends on its names only."""
         site_key = self.settings.site_key
         specs = {_key("entry", site_key, "area", slugs, area.names, area.level): slugs
                  for slugs, area in programme.areas.items() if slugs}
@@ -1326,7 +1330,7 @@ class _Run:
     def _render_aggregates(self, programme: Programme, entries: dict[str, GroupEntry], keys: dict[str, str],
                            beside: Callable[[], None]) -> tuple[dict[str, str], int]:
         """Every aggregate page's (path, digest), and how many pages were rendered now; ``beside`` is what
-        this process does while the workers render them (start the search index and the data files).
+        this process does while the workers render them (the search entries and index).
 
         It starts threads, so it runs once the workers are forked: a lock that a thread holds at a fork
         stays held, for ever, in the child. (A pool forks every worker at its first task.)"""
