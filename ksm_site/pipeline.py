@@ -75,7 +75,7 @@ import sys
 import tempfile
 import threading
 import zlib
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator, Sequence
@@ -355,6 +355,18 @@ class _Pool:
         futures = {self.executor.submit(func, item): n for n, item in enumerate(items)}
         return ((futures.pop(future), future.result()) for future in as_completed(futures))
 
+    def submit(self, func: Callable, item, minimum: int, count: int) -> Future:
+        """``func(item)``, a task as big as ``count`` items, as a future: sent to the pool, or done here
+        and now (as ``map`` decides)."""
+        if not self._here(count, minimum):
+            return self.executor.submit(func, item)
+        done: Future = Future()
+        try:
+            done.set_result(func(item))
+        except Exception as exc:
+            done.set_exception(exc)
+        return done
+
     def _here(self, count: int, minimum: int) -> bool:
         """Whether ``count`` items are done in this process (state set); else the pool is started."""
         if self.executor is None and (self.jobs <= 1 or count < minimum):
@@ -514,6 +526,37 @@ def _entry(entry: tuple[str, bytes]) -> tuple[str, str, bytes]:
     """A search entry made now: its path, digest and compressed bytes for the cache."""
     path, data = entry
     return path, digest_of(data), pack(data)
+
+
+def _data_files_task(item: tuple[list[str], dict[str, bytes]]) -> dict[str, tuple[str, write.Entry, bool, bytes]]:
+    """The data files (see ``_Run._data_files``): ``item`` holds every group's share (its cache key, in
+    order of id) and how each file starts. Each file is streamed from the shares, 500 at a time, into
+    the output being built and, compressed, into what this returns: path -> (digest, manifest entry,
+    bytes written?, compressed bytes)."""
+    shares, heads = item
+    target = _state["target"]
+    streams = {path: write.Streamed(target, path) for path in heads}
+    packers = {path: packer() for path in heads}
+    packed: dict[str, list[bytes]] = {path: [] for path in heads}
+
+    def out(path: str, data: bytes) -> None:
+        streams[path].write(data)
+        packed[path].append(packers[path].compress(data))
+
+    for path, head in heads.items():
+        out(path, head)
+    reader = _reader()
+    for start in range(0, len(shares), 500):
+        batch = shares[start:start + 500]
+        found = reader.get(batch)
+        for n, share in enumerate(batch):
+            for path, piece in data_pieces(found[share], start + n == 0).items():
+                out(path, piece)
+    made = {}
+    for path, tail in DATA_TAILS.items():
+        out(path, tail)
+        made[path] = (*streams[path].close(), b"".join(packed[path]) + packers[path].flush())
+    return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -1015,7 +1058,7 @@ class _Run:
         """The check of the live output's files (``write.unheld``), while it runs."""
         self.index: _SearchIndex | None = None
         self.making: Future | None = None
-        """The data files' thread (``_data_files``): a build that fails waits for it before it cleans up."""
+        """The data files' task (``_data_files``): a build that fails waits for it before it cleans up."""
 
     def prepare(self) -> None:
         """Round 1, then the programme-wide values."""
@@ -1251,7 +1294,7 @@ class _Run:
         entries, keys, rendered = self._render_groups(self.sources, bundled=True)
         self.facts = {}
         gc.freeze()  # what a build holds of every group lives to its end: no collection needs to look at it again
-        # the data files need only the groups' shares: a thread makes them while this one analyses
+        # the data files need only the groups' shares: a worker makes them while this process analyses
         data_files = self._data_files(entries, keys)
         settings = self.settings
         programme = summarise([e.summary for e in entries.values()], settings.rubric, self.extent.as_of)
@@ -1432,12 +1475,12 @@ class _Run:
         when a group's share changed: streamed in batches from the cache into the output (and,
         compressed, into the cache), never held whole.
 
-        A thread makes them, with a cache connection of its own, from the end
-        of round 2, while this one summarises and analyses the programme and
-        takes round 3's results as they come. (Started once round 3's tasks
-        were sent, they were the last thing a one-file edit of 10,000 groups
-        waited for, 0.13 s. Made in this thread, they would keep round 3's
-        results waiting in this process's memory: 16 MB at 10,000 groups.)
+        A worker of rounds 2 and 3 makes them (``_data_files_task``), sent
+        at the end of round 2, while this process summarises and analyses
+        the programme and sends round 3's tasks. (A thread of this process
+        made them before, and a one-file edit of 10,000 groups waited for
+        it: 0.25 s of work took 0.6 s beside this process's own, as both
+        wanted the interpreter's lock.)
         """
         key = _key("data", self.settings.rubric_key, self.extent.as_of,
                    tuple(sorted(e.data_key for e in entries.values())))
@@ -1446,40 +1489,9 @@ class _Run:
             return lambda: found[key]
         shares = [keys[i] + ":data" for i in sorted(keys)]
         self.cache.use(shares)
-        target, folder, heads = self.staging.target, self.cache.folder, data_heads(self.extent.as_of,
-                                                                                  self.settings.rubric)
-
-        def make() -> dict[str, tuple[str, write.Entry, bool, bytes]]:
-            """path -> (digest, manifest entry, bytes written?, compressed bytes) of each data file."""
-            streams = {path: write.Streamed(target, path) for path in heads}
-            packers = {path: packer() for path in heads}
-            packed: dict[str, list[bytes]] = {path: [] for path in heads}
-
-            def out(path: str, data: bytes) -> None:
-                streams[path].write(data)
-                packed[path].append(packers[path].compress(data))
-
-            for path, head in heads.items():
-                out(path, head)
-            reader = Reader(folder)
-            try:
-                for start in range(0, len(shares), 500):
-                    batch = shares[start:start + 500]
-                    found = reader.get(batch)
-                    for n, share in enumerate(batch):
-                        for path, piece in data_pieces(found[share], start + n == 0).items():
-                            out(path, piece)
-            finally:
-                reader.close()
-            made = {}
-            for path, tail in DATA_TAILS.items():
-                out(path, tail)
-                made[path] = (*streams[path].close(), b"".join(packed[path]) + packers[path].flush())
-            return made
-
-        pool = ThreadPoolExecutor(1, thread_name_prefix="ksm-site data files")
-        making = self.making = pool.submit(make)
-        pool.shutdown(wait=False)  # its thread ends once the files are made
+        heads = data_heads(self.extent.as_of, self.settings.rubric)
+        making = self.making = self._workers().submit(_data_files_task, (shares, heads), POOL_MIN_GROUPS,
+                                                      len(shares))
 
         def made() -> dict[str, str]:
             digests = {}

@@ -297,9 +297,9 @@ def test_search_entries_name_a_group_and_leave_out_what_assessments_move():
 
 
 def test_a_build_that_fails_waits_for_the_data_files_before_it_cleans_up(tmp_path, monkeypatch):
-    """The data files' thread writes into the folder being filled from the end of round 2: a build
-    that fails after that must not remove the folder under it (nor leave one that it made again)."""
-    import threading
+    """The data files are written into the folder being filled from the end of round 2, by a worker:
+    a build that fails after that must not remove the folder under it (nor leave one that it made
+    again)."""
     import time
 
     from ksm_site import write
@@ -308,22 +308,28 @@ def test_a_build_that_fails_waits_for_the_data_files_before_it_cleans_up(tmp_pat
     build(content, tmp_path / "out")
     before, around = files_under(tmp_path / "out"), sorted(os.listdir(tmp_path))
     (content / GROUP).write_text(VALID_GROUP.replace("KSM Uji Coba", "KSM Uji Ganti"))
-    events = []
+    events = tmp_path.parent / f"{tmp_path.name}-events"  # written by the worker too
     pieces = pipeline.data_pieces
 
     def slow_pieces(*args):
         time.sleep(0.3)
-        events.append(("data", threading.current_thread() is threading.main_thread()))
+        with open(events, "a") as f:
+            f.write(f"data {os.getpid() != parent}\n")
         return pieces(*args)
 
     def failing(*args):
         raise RuntimeError("round 3 failed")
 
-    abort = write.abort
+    def logged_abort(staging):
+        with open(events, "a") as f:
+            f.write("abort\n")
+        abort(staging)
+
+    parent, abort = os.getpid(), write.abort
     monkeypatch.setattr(pipeline, "data_pieces", slow_pieces)
     monkeypatch.setattr(pipeline._Run, "_render_aggregates", failing)
-    monkeypatch.setattr(write, "abort", lambda staging: (events.append(("abort", True)), abort(staging)))
+    monkeypatch.setattr(write, "abort", logged_abort)
     with pytest.raises(RuntimeError, match="round 3 failed"):
-        build(content, tmp_path / "out")
-    assert events == [("data", False), ("abort", True)]
+        build(content, tmp_path / "out", jobs=2)
+    assert events.read_text() == "data True\nabort\n"
     assert files_under(tmp_path / "out") == before and sorted(os.listdir(tmp_path)) == around
