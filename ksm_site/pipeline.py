@@ -65,6 +65,7 @@ import gc
 import glob
 import hashlib
 import importlib.metadata
+import itertools
 import marshal
 import multiprocessing
 import os
@@ -1051,6 +1052,8 @@ class _Run:
         self.finished = False
         self.whole_site_cached = False
         self.parsed = 0
+        self.parsed_keys: frozenset[str] = frozenset()
+        """The parse keys of the groups parsed in this build (whose pages no build has made)."""
         self.staging: write.Staging | None = None
         """The output being built, where pages go as they are rendered (None for a shard)."""
         self.workers: _Pool | None = None
@@ -1086,6 +1089,7 @@ class _Run:
         bundles, facts = self._bundled("facts", [(s.id, s.key) for s in self.sources], _facts_from)
         missing = [s for s in self.sources if s.key not in facts]
         self.parsed = len(missing)
+        self.parsed_keys = frozenset(s.key for s in missing)
         state = {"rubric": self.settings.rubric, "today": today}
         problems: list[Problem] = []
         found = {}
@@ -1143,15 +1147,24 @@ class _Run:
         """Every group's entry (from the cache, or rendered now) and key, by id. ``bundled``: read and
         keep them in bundles too (``_bundled``), for a build of every group."""
         keys = {s.id: self.group_key(s) for s in sources}
+
+        def render(group: list[Source]) -> Iterator[Rendered]:
+            items = [(s.key, self.slugs[self.facts[s.id].area]) for s in group]
+            return self._workers().map(_render_group, items, 8, POOL_MIN_GROUPS)
+
+        # a group parsed now has no pages in the cache: the pool starts on it (an edit's one group)
+        # while this process reads every other group's entry
+        first = [s for s in sources if s.key in self.parsed_keys]
+        first_done = render(first)
         if bundled:
             bundles, entries = self._bundled("entry", [(s.id, keys[s.id]) for s in sources], _entry_from)
         else:
             bundles, entries = {}, self.cache.get(keys.values())
-        missing = [s for s in sources if keys[s.id] not in entries]
-        items = [(s.key, self.slugs[self.facts[s.id].area]) for s in missing]
+        rest = [s for s in sources if keys[s.id] not in entries and s.key not in self.parsed_keys]
+        missing = first + rest
         done: dict[str, object] = {}
         blobs: list[tuple[str, bytes]] = []
-        for source, result in zip(missing, self._workers().map(_render_group, items, 8, POOL_MIN_GROUPS)):
+        for source, result in zip(missing, itertools.chain(first_done, render(rest))):
             key = keys[source.id]
             entries[key] = done[key] = result.entry
             done.update((f"{key}:rows:{lang}", row) for lang, row in result.rows.items())
