@@ -47,7 +47,7 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 ONE_PART = 20_000
 """A language of up to this many entries has one part: a reader's browser loads one index."""
@@ -138,15 +138,17 @@ class Indexing:
         self.pool = ThreadPoolExecutor(max(1, jobs), thread_name_prefix="ksm-site pagefind")
         self.futures = [self.pool.submit(self._run, run, runs[run], out) for run, out in self.outs.items()]
 
-    def wait(self) -> dict[Run, tuple[str, dict]]:
-        """Each run's folder and its entry data (``pagefind-entry.json``, removed from the folder)."""
+    def each(self) -> Iterator[tuple[Run, str, dict]]:
+        """Each run, in order, once it is done: the run, its folder and its entry data
+        (``pagefind-entry.json``, removed from the folder). The caller takes in a run's bundle while
+        Pagefind makes the next ones."""
         try:
-            for future in self.futures:
+            for (run, out), future in zip(self.outs.items(), self.futures):
                 future.result()
+                yield run, out, _tidy(out)
         finally:
             self.pool.shutdown()
             self.preparing.shutdown()
-        return {run: (out, _tidy(out)) for run, out in self.outs.items()}
 
     def cancel(self) -> None:
         """Stop every run (the build failed): none starts, those running are killed."""

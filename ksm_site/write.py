@@ -56,6 +56,7 @@ file.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import glob
 import hashlib
@@ -64,7 +65,7 @@ import shutil
 import stat
 import tempfile
 from dataclasses import dataclass, field
-from typing import IO, Callable, Iterable, Mapping, Protocol
+from typing import IO, Callable, Generator, Mapping, Protocol
 
 
 class OutputError(Exception):
@@ -371,8 +372,10 @@ def abort(staging: Staging) -> None:
         staging.lock.close()
 
 
-More = Callable[[str], Iterable[str]]
-"""A step that adds files to the folder being filled (given its path) and returns their relative paths."""
+More = Callable[[str], Generator[str, None, None]]
+"""A step that adds files to the folder being filled (given its path) and yields their relative paths,
+each once it is there, so the writer takes it in while the step adds the next. Closed when the writer
+stops early (it failed), so the step stops too."""
 
 
 def finish(staging: Staging, files: Mapping[str, bytes | str], fetch: Callable[[str], bytes] | None = None,
@@ -431,13 +434,14 @@ def _finish(staging: Staging, files: Mapping[str, bytes | str], fetch: Callable[
             entries[relpath], wrote = found
             written += wrote
         if more is not None:
-            for relpath in sorted(more(target.fresh)):
-                check_path(relpath)
-                entries[relpath], wrote, data = _adopt(target, relpath)
-                staging.added[relpath] = entries[relpath][0]
-                if staging.keep is not None:
-                    staging.keep(entries[relpath][0], data)
-                written += wrote
+            with contextlib.closing(more(target.fresh)) as adding:
+                for relpath in adding:
+                    check_path(relpath)
+                    entries[relpath], wrote, data = _adopt(target, relpath)
+                    staging.added[relpath] = entries[relpath][0]
+                    if staging.keep is not None:
+                        staging.keep(entries[relpath][0], data)
+                    written += wrote
         retired = _swap(target.fresh, target.live, staging.parent, staging.name)
     except BaseException:
         abort(staging)

@@ -40,9 +40,9 @@ def test_entries_are_written_ahead_of_their_run_and_removed_after_it(tmp_path, m
         os.makedirs(runs[run])
         (inputs / f"{run.part}-{run.lang}" / "0.html").write_text("<html></html>")
 
-    done = search.Indexing(runs, str(tmp_path / "scratch"), 1, prepare).wait()
+    done = [(run, data) for run, _, data in search.Indexing(runs, str(tmp_path / "scratch"), 1, prepare).each()]
 
-    assert {run: data for run, (_, data) in done.items()} == {run: {"run": f"{run.part}-{run.lang}"} for run in runs}
+    assert done == [(run, {"run": f"{run.part}-{run.lang}"}) for run in sorted(runs)]
     assert os.listdir(inputs) == []  # every run's entries went once Pagefind had read them
     ended = [json.loads(line) for line in log.read_text().splitlines()]
     names = [f"{run.part}-{run.lang}" for run in sorted(runs)]
