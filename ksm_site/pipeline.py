@@ -749,9 +749,10 @@ class _SearchIndex:
     def make(self, fresh: str) -> Iterator[str]:
         """The writer's last step (``write.More``): put each run's bundle into ``fresh`` as soon as
         Pagefind has made it, then the entry file of each part; yields what it adds, relative to
-        ``fresh``. The writer takes in one run's files while Pagefind makes the next: at 100,000
-        groups the runs go one at a time, and their 245,000 files cost the writer about 25 s.
-        Stopped early (the writer failed), it stops Pagefind."""
+        ``fresh``. The writer takes in one run's files while Pagefind makes the next: past
+        ``ONE_PART`` entries the runs go one at a time, and taking in a run's files is work (the
+        24,500 files of 10,000 groups took the writer 2.5 s). Stopped early (the writer failed), it
+        stops Pagefind."""
         try:
             for r, out, data in self.indexing.each():
                 self.entry_data[r] = data
