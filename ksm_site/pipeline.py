@@ -79,7 +79,7 @@ import zlib
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Generator, Iterable, Iterator, Sequence
 
 from markupsafe import Markup
 
@@ -746,7 +746,7 @@ class _SearchIndex:
 
         self.indexing = searching.Indexing(folders, self.scratch, jobs, prepare)
 
-    def make(self, fresh: str) -> Iterator[str]:
+    def make(self, fresh: str) -> Generator[str, None, None]:
         """The writer's last step (``write.More``): put each run's bundle into ``fresh`` as soon as
         Pagefind has made it, then the entry file of each part; yields what it adds, relative to
         ``fresh``. The writer takes in one run's files while Pagefind makes the next: past
