@@ -259,6 +259,30 @@ def test_a_pagefind_failure_is_named_and_keeps_the_previous_site(tmp_path, monke
     assert files_under(tmp_path / "out") == before
 
 
+def test_a_writer_that_fails_taking_in_the_search_index_stops_pagefind_first(tmp_path, monkeypatch):
+    """The writer takes in each Pagefind run's files as the run ends: when it fails there, the runs
+    still to come are stopped before the folder being filled is removed, and the site stays whole."""
+    from ksm_site import search, write
+
+    content = write_content(tmp_path, {GROUP: VALID_GROUP})
+    build(content, tmp_path / "out")
+    before, around = files_under(tmp_path / "out"), sorted(os.listdir(tmp_path))
+    (content / GROUP).write_text(VALID_GROUP.replace("KSM Uji Coba", "KSM Uji Ganti"))  # a new entry: Pagefind runs
+    events = []
+    cancel, abort = search.Indexing.cancel, write.abort
+
+    def full_disk(target, relpath):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(search.Indexing, "cancel", lambda self: (events.append("stop pagefind"), cancel(self)))
+    monkeypatch.setattr(write, "abort", lambda staging: (events.append("abort"), abort(staging)))
+    monkeypatch.setattr(write, "_adopt", full_disk)
+    with pytest.raises(write.OutputError, match="No space left on device"):
+        build(content, tmp_path / "out")
+    assert events[:2] == ["stop pagefind", "abort"]
+    assert files_under(tmp_path / "out") == before and sorted(os.listdir(tmp_path)) == around
+
+
 @pytest.mark.parametrize("languages, root_lang, other", [("[id]", "id", None), ("[en, id]", "en", "id")])
 def test_site_yaml_chooses_the_languages(tmp_path, languages, root_lang, other):
     content = write_content(tmp_path, {GROUP: VALID_GROUP})
