@@ -62,6 +62,13 @@ ROWS = 32_768
 600,000 files, and one row of them all was, with SQLite's copy of it, a build's highest memory."""
 
 
+PAGE_SIZE = 16384
+WRITER_CACHE_KB = 16384
+"""A cache file's page size, and the building process's page cache. A cold build of 10,000 groups
+writes 300 MB of pages and entries in 120 commits under random keys; with SQLite's defaults (4 KB pages,
+2 MB of cache) each commit rewrote index pages that the last one had written already, and storing
+took 3.0 s of CPU; with these, 1.9 s. Workers' connections keep the default cache: they only read."""
+
 LEVEL = 1
 """Zstandard's level for blobs: twice as fast as zlib's fastest level here, and smaller."""
 
@@ -146,8 +153,10 @@ class Cache:
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=60)
+        db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # a new file's; an existing file keeps its own
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
+        db.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KB}")
         return db
 
     def _next_generation(self) -> int:
