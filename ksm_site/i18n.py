@@ -8,6 +8,7 @@ start-up so there is no compile step.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import os
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,11 +29,16 @@ BABEL_LOCALES = {"id": "id_ID", "en": "en_GB"}
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
+def _catalogue_path(lang: str) -> str | None:
+    path = os.path.join(LOCALE_DIR, lang, "LC_MESSAGES", "messages.po")
+    return None if lang == "en" or not os.path.exists(path) else path
+
+
 @lru_cache(maxsize=None)
 def translations(lang: str) -> NullTranslations:
     """The gettext catalogue of a language; message ids are English."""
-    path = os.path.join(LOCALE_DIR, lang, "LC_MESSAGES", "messages.po")
-    if lang == "en" or not os.path.exists(path):
+    path = _catalogue_path(lang)
+    if path is None:
         return NullTranslations()
     with open(path, "rb") as f:
         catalog = read_po(f, locale=lang)
@@ -40,6 +46,16 @@ def translations(lang: str) -> NullTranslations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
+
+
+@lru_cache(maxsize=None)
+def catalogue_digest(lang: str) -> str:
+    """A SHA-256 of a language's catalogue file, empty when it has none (English)."""
+    path = _catalogue_path(lang)
+    if path is None:
+        return ""
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
 class Lang:

@@ -26,18 +26,21 @@ import hashlib
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 import jinja2
+import jinja2.compiler
+from jinja2 import nodes
+from jinja2.visitor import NodeTransformer
 import nh3
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, _escape_inner
 from markupsafe import escape as escape_html
 
 from .analyse import Analysis, AreaSummary, Extent
 from .figures import Figures
-from .i18n import BABEL_LOCALES, LANGUAGE_NAMES, Lang, translations
+from .i18n import BABEL_LOCALES, LANGUAGE_NAMES, Lang, catalogue_digest, translations
 from .model import DISSOLVED, NOT_ASSESSED, GroupSummary, Rubric, ScoredAssessment, ScoredGroup, Site, Text
 from .search import bundle
 
@@ -707,14 +710,75 @@ class Renderer:
         ])
 
 
-class _Environment(jinja2.Environment):
-    """Jinja2's environment, with ``{{ x.name }}`` on a dict found in one step.
+def _escape(value: Any) -> Markup:
+    """``markupsafe.escape``, with its two common cases made in C: text escaped, markup as it is.
 
-    Jinja2 looks ``x.name`` up as an attribute first and as a key after the
-    attribute lookup has failed with an exception, which costs more than a
-    fifth of rendering a group page whose context is made of dicts. Same
-    result: a key that is not a ``dict`` attribute is looked up directly.
+    Every ``{{ ... }}`` of a template goes through it, some 300 times a
+    page. ``markupsafe.escape`` (Python since MarkupSafe 3) wraps each result
+    in ``Markup(...)``, whose constructor is Python too: together they took
+    about a sixth of the templates' time. Same results: ``Markup`` is an
+    immutable ``str``, so markup is returned as it is rather than copied.
     """
+    kind = type(value)
+    if kind is str:
+        return _new_str(Markup, _escape_inner(value))
+    if kind is Markup:
+        return value
+    return escape_html(value)
+
+
+_new_str = str.__new__
+
+
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja2's code generator, with a template's output escaped by ``_escape``.
+
+    The code Jinja2 makes for a template imports ``escape`` at the top and
+    looks it up when a page is rendered, so one more import at the end of
+    the module puts ``_escape`` in its place.
+    """
+
+    def visit_Template(self, node: nodes.Template, frame=None) -> None:
+        super().visit_Template(node, frame)
+        self.writeline(f"from {__name__} import _escape as escape")
+
+
+class _Translated(NodeTransformer):
+    """``_("text")``, a message with nothing to fill in, replaced by its translation (as ``_`` makes it,
+    markup). Jinja2 writes a constant into the compiled code as the text around it, so the page then
+    costs nothing for it; looked up as the page is made, each of the some forty on a page cost a call
+    through the template's context."""
+
+    def __init__(self, gettext: Callable[[str], Markup]):
+        self.gettext = gettext
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(node)
+        if (isinstance(node.node, nodes.Name) and node.node.name == "_" and len(node.args) == 1
+                and isinstance(node.args[0], nodes.Const) and isinstance(node.args[0].value, str)
+                and not node.kwargs and node.dyn_args is None and node.dyn_kwargs is None):
+            return nodes.MarkSafe(nodes.Const(str(self.gettext(node.args[0].value))), lineno=node.lineno)
+        return node
+
+
+class _Environment(jinja2.Environment):
+    """Jinja2's environment, with three costs of every page taken out; each makes the same page.
+
+    * ``{{ x.name }}`` on a dict is found in one step. Jinja2 looks ``x.name``
+      up as an attribute first and as a key after the attribute lookup has
+      failed with an exception, which cost more than a fifth of rendering a
+      group page whose context is made of dicts. A key that is not a
+      ``dict`` attribute is now looked up directly.
+    * Output is escaped by ``_escape`` (``_CodeGenerator``).
+    * ``_("text")`` is translated as the template compiles (``_Translated``).
+
+    With the last two, a group page's templates took 27 % less time.
+    """
+
+    code_generator_class = _CodeGenerator
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        return _Translated(self.globals["_"]).visit(super()._parse(source, name, filename))
 
     def getattr(self, obj, attribute):
         if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
@@ -761,12 +825,16 @@ def environment(lang: str, compiled: str | None = None, digest: str = "") -> jin
     environment.
 
     Compiling the templates takes longer than rendering a group's pages, in
-    every process that renders (Jinja2's ``FileSystemBytecodeCache`` keys
-    each template by its name and source; the code does not depend on the
-    language, which the translations installed here bring in at run time).
+    every process that renders. Jinja2's ``FileSystemBytecodeCache`` keys
+    each template by its name and source; the code depends also on the
+    language and its catalogue (``_Translated``) and on this module
+    (``_CodeGenerator``), so a digest of those names the files as well.
     """
+    with open(__file__, "rb") as f:
+        made_by = hashlib.sha256(f"{lang}\0{catalogue_digest(lang)}\0".encode() + f.read()).hexdigest()
     env = _Environment(
-        bytecode_cache=jinja2.FileSystemBytecodeCache(compiled) if compiled else None,
+        bytecode_cache=jinja2.FileSystemBytecodeCache(compiled, f"__jinja2_ksm_{made_by[:16]}_%s.cache")
+        if compiled else None,
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

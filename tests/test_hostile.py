@@ -20,9 +20,10 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import markupsafe
 import pytest
 
-from ksm_site import pipeline
+from ksm_site import pipeline, render
 from ksm_site.export import safe_cell
 from ksm_site.render import markdown_html
 from ksm_site.write import OutputError, write_site
@@ -254,6 +255,29 @@ def test_markdown_never_makes_a_dangerous_link(source):
     page = check_page(f'<meta http-equiv="Content-Security-Policy" content="x">{html}')
     assert [p for p in page.problems if "Content-Security-Policy" not in p] == [], html
     assert "evil.example" not in "".join(page.attribute_values).replace("%5Cevil.example", ""), html
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>made safe by its author</b>"
+
+
+class _Text(str):
+    pass
+
+
+@pytest.mark.parametrize("value", [
+    "<script>alert('x')</script> & \"quoted\"", "", "plain", markupsafe.Markup("<b>&amp;</b>"), 7, 2.5, None,
+    _Html(), _Text("<i>a str subclass</i>"),
+])
+def test_templates_escape_every_value_as_markupsafe_does(value):
+    """The templates' own escape (``render._escape``) is the one they run, and it makes what
+    MarkupSafe's makes, type and text."""
+    made, wanted = render._escape(value), markupsafe.escape(value)
+    assert (type(made), str(made)) == (type(wanted), str(wanted))
+    badge = render.environment("id").get_template("macros.html").module.badge
+    assert badge._func.__globals__["escape"] is render._escape
+    assert badge("st-0", "<Tunas>") == '<span class="badge st-0">&lt;Tunas&gt;</span>'
 
 
 def test_a_very_long_area_name_still_builds(tmp_path):

@@ -7,6 +7,8 @@ import re
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
+from ksm_site import render
+
 from conftest import ROOT
 
 CATALOGUE = ROOT / "ksm_site/locale/id/LC_MESSAGES/messages.po"
@@ -36,3 +38,20 @@ def test_every_ui_string_is_translated(tmp_path):
         for text in (translated.string if isinstance(translated.string, tuple) else (translated.string,)):
             assert sorted(re.findall(r"%\(\w+\)\w", text)) == wanted, (key, text)
     assert missing == []
+
+
+def test_messages_without_fields_are_translated_once_when_a_template_compiles(tmp_path):
+    """``_("Download")`` becomes text in the compiled code; a message with fields is translated as the
+    page is made. The compiled code of each language is kept apart: read back from the folder, Indonesian
+    code never renders an English page, nor the other way round."""
+    for round in ("compiled now", "read back"):
+        for lang, word, other in (("id", "Unduh", "Download"), ("en", "Download", "Unduh")):
+            env = render.environment(lang, str(tmp_path), round)
+            html = env.get_template("macros.html").module.download_list([])
+            assert word in html and other not in html, (round, lang)
+    assert len(list(tmp_path.iterdir())) == 2
+    code = render.environment("id").compile('{{ _("Download") }}|{{ _("Data as of %(date)s.", date=d) }}', raw=True)
+    assert "Unduh" in code and "Download" not in code
+    assert code.count("context.call") == 1
+    assert render.environment("id").from_string('{{ _("Data as of %(date)s.", date=d) }}').render(d="<1 Mei>") == \
+        "Data per &lt;1 Mei&gt;."
