@@ -759,13 +759,15 @@ class _SearchIndex:
                 self.made[r] = []
                 for here, folders, names in os.walk(out):
                     folders.sort()
+                    below = os.path.relpath(here, out).replace(os.sep, "/")
+                    below = "" if below == "." else f"{below}/"
+                    os.makedirs(os.path.join(fresh, searching.bundle(r.part), below), exist_ok=True)
                     for name in sorted(names):
-                        rel = os.path.relpath(os.path.join(here, name), out).replace(os.sep, "/")
+                        rel = below + name
                         relpath = f"{searching.bundle(r.part)}/{rel}"
                         self.made[r].append(rel)
                         destination = os.path.join(fresh, relpath)
                         if not os.path.lexists(destination):  # else the same file, from another run of the part
-                            os.makedirs(os.path.dirname(destination), exist_ok=True)
                             os.replace(os.path.join(here, name), destination)
                             yield relpath
             for part in sorted(self.made_parts):

@@ -272,8 +272,14 @@ def _clear(path: str) -> None:
         os.remove(path)
 
 
-def _make_parent(root: str, path: str) -> None:
+def _make_parent(root: str, path: str, made: set[str] | None = None) -> None:
+    """Make the folder ``path`` goes in, under ``root``; ``made``: folders known to be there already
+    (those this adds to it), for many files into few folders."""
     folder = os.path.dirname(path)
+    if made is not None:
+        if folder in made:
+            return
+        made.add(folder)
     try:
         os.makedirs(folder, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
@@ -434,10 +440,11 @@ def _finish(staging: Staging, files: Mapping[str, bytes | str], fetch: Callable[
             entries[relpath], wrote = found
             written += wrote
         if more is not None:
+            made: set[str] = set()
             with contextlib.closing(more(target.fresh)) as adding:
                 for relpath in adding:
                     check_path(relpath)
-                    entries[relpath], wrote, data = _adopt(target, relpath)
+                    entries[relpath], wrote, data = _adopt(target, relpath, made)
                     staging.added[relpath] = entries[relpath][0]
                     if staging.keep is not None:
                         staging.keep(entries[relpath][0], data)
@@ -453,9 +460,10 @@ def _finish(staging: Staging, files: Mapping[str, bytes | str], fetch: Callable[
     return WriteStats(written, len(entries) - written)
 
 
-def _adopt(target: Target, relpath: str) -> tuple[Entry, bool, bytes]:
+def _adopt(target: Target, relpath: str, made: set[str]) -> tuple[Entry, bool, bytes]:
     """A file that ``more`` wrote: a link to the live file instead when that has the same bytes.
-    Returns its entry, whether it differs from the live file, and its bytes."""
+    Returns its entry, whether it differs from the live file, and its bytes. ``made``: the folders of
+    the spare made so far (see ``_make_parent``)."""
     destination = f"{target.fresh}/{relpath}"
     with open(destination, "rb") as f:
         data = f.read()
@@ -475,7 +483,7 @@ def _adopt(target: Target, relpath: str) -> tuple[Entry, bool, bytes]:
         entry, wrote = _entry(digest, destination), True
     if target.shadow is not None:
         shadow = f"{target.shadow}/{relpath}"
-        _make_parent(target.shadow, shadow)
+        _make_parent(target.shadow, shadow, made)
         os.link(destination, shadow)
     return entry, wrote, data
 
