@@ -131,6 +131,9 @@ class Target:
     """What ``fresh`` holds already: the spare's manifest, or nothing."""
     shadow: str | None = None
     """Where each placed file is linked too, to become the spare; None when the previous output will."""
+    no_live: bool = False
+    """There is no live output (a first build): no file is looked for there. Nothing makes one while the
+    output's lock is held."""
 
 
 def place(target: Target, relpath: str, digest: str, data: bytes | Callable[[], bytes]) -> tuple[Entry, bool]:
@@ -143,7 +146,7 @@ def place(target: Target, relpath: str, digest: str, data: bytes | Callable[[], 
     content = None
     if known is not None and _holds(previous, known):
         same = known[0] == digest
-    elif os.path.lexists(previous):
+    elif not target.no_live and os.path.lexists(previous):
         content = data() if callable(data) else data
         same = _same_bytes(previous, content)
         known = _entry(digest, previous) if same else None
@@ -201,7 +204,7 @@ class Streamed:
         if known is not None and _holds(previous, known):
             same = known[0] == digest
         else:
-            same = os.path.lexists(previous) and _same_file(previous, self.destination)
+            same = not target.no_live and os.path.lexists(previous) and _same_file(previous, self.destination)
             known = _entry(digest, previous) if same else None
         if same:
             os.remove(self.destination)
@@ -361,8 +364,8 @@ def _begin(out_dir: str, manifest: ManifestStore | None) -> Staging:
         shadow = None
         if manifest is not None and live_files is None:
             shadow = tempfile.mkdtemp(prefix=f".{name}.new-", dir=parent)
-        return Staging(out_dir, parent, name, Target(fresh, live, live_files, spare_files or {}, shadow), manifest,
-                       record, lock, spare_files is not None)
+        target = Target(fresh, live, live_files, spare_files or {}, shadow, not os.path.lexists(live))
+        return Staging(out_dir, parent, name, target, manifest, record, lock, spare_files is not None)
     except BaseException:
         lock.close()
         raise
@@ -473,7 +476,7 @@ def _adopt(target: Target, relpath: str, made: set[str]) -> tuple[Entry, bool, b
     if known is not None and _holds(previous, known):
         same = known[0] == digest
     else:
-        same = _same_bytes(previous, data)
+        same = not target.no_live and _same_bytes(previous, data)
         known = _entry(digest, previous) if same else None
     if same:
         os.remove(destination)

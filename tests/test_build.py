@@ -271,7 +271,7 @@ def test_a_writer_that_fails_taking_in_the_search_index_stops_pagefind_first(tmp
     events = []
     cancel, abort = search.Indexing.cancel, write.abort
 
-    def full_disk(target, relpath):
+    def full_disk(target, relpath, made):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(search.Indexing, "cancel", lambda self: (events.append("stop pagefind"), cancel(self)))
