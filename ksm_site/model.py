@@ -15,6 +15,7 @@ import datetime as dt
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 # The group's status when it is not in one of the rubric's stages. These two
 # keys are part of the published contract (DESIGN §4, §5); their display
@@ -111,7 +112,12 @@ class Rubric:
         return tuple(i for i in self.indicators if jenis in i.applies_to)
 
     def indicator(self, key: str) -> Indicator:
-        return next(i for i in self.indicators if i.key == key)
+        return self._indicators[key]
+
+    @cached_property
+    def _indicators(self) -> dict[str, Indicator]:
+        """By key: pages look indicators up tens of times each."""
+        return {i.key: i for i in self.indicators}
 
     def stage(self, key: str) -> Stage:
         return next(s for s in self.stages if s.key == key)

@@ -272,7 +272,7 @@ class Renderer:
         self.prefix = language_prefix(site, lang)
         self.env = environment(lang, compiled, templates_digest())
         self.macros = self.env.get_template("macros.html").module
-        self.level_rows: dict[tuple[str, int, str], Markup] = {}
+        self.level_rows: dict[tuple[str, int, type, Any], Markup] = {}
         self.figures = Figures(rubric, self.lang, extent)
         self.status_class = {DISSOLVED: "st-gone", NOT_ASSESSED: "st-none",
                              **{s.key: f"st-{n}" for n, s in enumerate(rubric.stages)}}
@@ -575,12 +575,13 @@ class Renderer:
 
     def level_row(self, key: str, level: int, value: Any) -> Markup:
         """An indicator's row in an assessment's table (the ``level_row`` macro), kept for the next
-        assessment with the same indicator, level and value: most rows of most pages are made once."""
-        indicator = self.rubric.indicator(key)
-        shown = self.lang.percent(value) if indicator.banded else ""
-        found = self.level_rows.get((key, level, shown))
+        assessment with the same indicator, level and value: most rows of most pages are made once, and
+        found again in one lookup (a group page has some fifty)."""
+        found = self.level_rows.get((key, level, type(value), value))
         if found is None:
-            found = self.level_rows[key, level, shown] = self.macros.level_row({
+            indicator = self.rubric.indicator(key)
+            shown = self.lang.percent(value) if indicator.banded else ""
+            found = self.level_rows[key, level, type(value), value] = self.macros.level_row({
                 "name": self.lang.text(indicator.name), "level": level, "max": indicator.max_level, "value": shown,
                 "description": self.lang.text(indicator.levels[level])})
         return found
