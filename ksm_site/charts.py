@@ -211,10 +211,12 @@ def _clean(svg: str) -> tuple[str, str]:
 
 def _n(value: float) -> str:
     """A number with at most one decimal, no trailing zeros: 12, 12.5, -3."""
-    text = f"{value:.1f}"
-    if text.endswith(".0"):
+    text = "%.1f" % value  # a chart writes some hundred numbers: the shortest way is worth it
+    if text[-1] == "0":  # one decimal: it ends in ".0"
         text = text[:-2]
-    return "0" if text == "-0" else text
+        if text == "-0":
+            return "0"
+    return text
 
 
 def _text(x: float, y: float, content: str, anchor: str = "start", size: float = FONT_SIZE,
