@@ -93,7 +93,8 @@ from .export import DATA_TAILS, GroupData, data_heads, data_pieces, group_data, 
 from .load import Document, discover_groups, parse_document, read_content, read_settings_text, read_text
 from .model import Area, Facts, Group, GroupSummary, Rubric, Site, _shared_keys
 from .render import (
-    Choices, Page, Renderer, Row, choices, group_json_path, language_prefix, sitemap, static_files, templates_digest,
+    Choices, Page, Renderer, Row, choices, group_json_path, language_prefix, load_templates, sitemap, static_files,
+    templates_digest,
 )
 from .schema import SCHEMA_PATH, schema_bytes
 from . import search as searching
@@ -1088,11 +1089,12 @@ class _Run:
         every build reads, and the pickled ``Group`` under ``key:group``,
         which only a build that renders the group reads.
 
-        With ``load_charts`` (no chart frame is known yet), this process
-        imports matplotlib while a pool parses, so the workers of rounds 2 and
-        3 inherit it (``charts.load_matplotlib``). A thread does it, started
-        once the pool's workers are forked and joined before this returns: a
-        process forked while another thread runs may inherit a lock it holds.
+        While a pool parses, this process loads the templates and, with
+        ``load_charts`` (no chart frame is known yet), imports matplotlib, so
+        the workers of rounds 2 and 3 inherit them (``render.load_templates``,
+        ``charts.load_matplotlib``). A thread does it, started once the pool's
+        workers are forked and joined before this returns: a process forked
+        while another thread runs may inherit a lock it holds.
         """
         bundles, facts = self._bundled("facts", [(s.id, s.key) for s in self.sources], _facts_from)
         missing = [s for s in self.sources if s.key not in facts]
@@ -1105,8 +1107,9 @@ class _Run:
         loading = None
         try:
             results = parsing.map(_parse, missing, 64, POOL_MIN_GROUPS)
-            if load_charts and parsing.executor is not None:
-                loading = threading.Thread(target=charts.load_matplotlib, name="ksm-site matplotlib", daemon=True)
+            if parsing.executor is not None:
+                loading = threading.Thread(target=self._load_for_workers, args=(load_charts,),
+                                           name="ksm-site templates and matplotlib", daemon=True)
                 loading.start()
             for source, (fact, group, trouble) in zip(missing, results):
                 problems += trouble
@@ -1125,6 +1128,11 @@ class _Run:
         self.cache.put(found)
         self._keep_bundles(bundles, facts, _facts_record)
         return {s.id: facts[s.key] for s in self.sources}
+
+    def _load_for_workers(self, load_charts: bool) -> None:
+        load_templates(self.settings.site.languages, self.compiled)
+        if load_charts:
+            charts.load_matplotlib()
 
     # --- rounds 2 and 3 -------------------------------------------------------------
 

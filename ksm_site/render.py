@@ -873,6 +873,16 @@ def static_files() -> dict[str, bytes]:
     return files
 
 
+def load_templates(languages: Iterable[str], compiled: str | None) -> None:
+    """Every template in each language, compiled (or read from ``compiled``) now: a build does it while
+    its workers parse, so the workers forked after that inherit them instead of each loading them."""
+    digest = templates_digest()
+    for lang in languages:
+        env = environment(lang, compiled, digest)
+        for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+            env.get_template(name)
+
+
 def templates_digest() -> str:
     """A SHA-256 of every file under ``templates/`` (names and bytes): what every page's look depends on."""
     digest = hashlib.sha256()
