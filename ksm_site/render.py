@@ -711,6 +711,9 @@ class Renderer:
         ])
 
 
+_new_str = str.__new__
+
+
 def _escape(value: Any) -> Markup:
     """``markupsafe.escape``, with its two common cases made in C: text escaped, markup as it is.
 
@@ -726,9 +729,6 @@ def _escape(value: Any) -> Markup:
     if kind is Markup:
         return value
     return escape_html(value)
-
-
-_new_str = str.__new__
 
 
 class _CodeGenerator(jinja2.compiler.CodeGenerator):
@@ -748,7 +748,7 @@ class _Translated(NodeTransformer):
     """``_("text")``, a message with nothing to fill in, replaced by its translation (as ``_`` makes it,
     markup). Jinja2 writes a constant into the compiled code as the text around it, so the page then
     costs nothing for it; looked up as the page is made, each of the some forty on a page cost a call
-    through the template's context."""
+    through the template's context. ``_`` is the gettext function: no template binds that name."""
 
     def __init__(self, gettext: Callable[[str], Markup]):
         self.gettext = gettext
