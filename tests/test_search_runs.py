@@ -8,6 +8,8 @@ import os
 import sys
 import time
 
+import pytest
+
 from ksm_site import search
 
 # Stands in for Pagefind: notes which runs' entry folders exist while it reads, takes its time, then
@@ -51,3 +53,41 @@ def test_entries_are_written_ahead_of_their_run_and_removed_after_it(tmp_path, m
         assert len(e["seen"]) <= 2  # its own entries and at most the next run's (jobs + 1)
         if n + 1 < len(names):
             assert started[names[n + 1]] < e["end"]  # the next run's entries were written meanwhile
+
+
+PINNED_PAGEFIND = """
+import json, os, sys, time
+start = time.time()
+entries, out, log = sys.argv[1:]
+time.sleep(0.3)
+os.makedirs(out)
+with open(os.path.join(out, "pagefind-entry.json"), "w") as f:
+    json.dump({}, f)
+with open(log, "a") as f:
+    f.write(json.dumps({"run": os.path.basename(entries), "cpus": sorted(os.sched_getaffinity(0)),
+                        "start": start, "end": time.time()}) + "\\n")
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="the system cannot pin a process to a CPU")
+def test_each_run_is_pinned_to_a_cpu_no_other_run_holds(tmp_path, monkeypatch):
+    cpus = sorted(os.sched_getaffinity(0))
+    log = tmp_path / "log"
+    monkeypatch.setattr(search, "pagefind_command",
+                        lambda entries, out: [sys.executable, "-c", PINNED_PAGEFIND, entries, out, str(log)])
+    runs = {search.Run(part, lang): str(tmp_path / f"{part}-{lang}") for part in range(2) for lang in ("en", "id")}
+    for folder in runs.values():
+        os.makedirs(folder)
+
+    indexing = search.Indexing(runs, str(tmp_path / "scratch"), 2)
+    assert len(list(indexing.each())) == 4
+
+    ended = [json.loads(line) for line in log.read_text().splitlines()]
+    assert sorted(e["run"] for e in ended) == sorted(f"{r.part}-{r.lang}" for r in runs)
+    assert all(len(e["cpus"]) == 1 and e["cpus"][0] in cpus for e in ended)
+    overlapping = [(a, b) for a in ended for b in ended if a["run"] < b["run"]
+                   and a["start"] < b["end"] and b["start"] < a["end"]]
+    if len(cpus) >= 2:
+        assert overlapping  # two at a time
+        assert all(a["cpus"] != b["cpus"] for a, b in overlapping)  # each on a CPU of its own
+    assert sorted(indexing.cpus) == cpus  # every CPU given back
