@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ksm_site import pipeline, render
+from ksm_site import pipeline, render, write
 from ksm_site.errors import ContentError
 from ksm_site.write import write_site
 
@@ -178,3 +178,31 @@ def test_build_and_check_never_modify_the_content(tmp_path, broken):
         assert "Traceback" not in result.stderr
     assert snapshot(content) == before
     assert (tmp_path / "out").exists() is not broken
+
+
+def test_a_file_is_placed_over_whatever_stands_in_its_way(tmp_path):
+    """A folder being filled may hold what a killed build left: files go in all the same, made whole."""
+    staging = write.begin(str(tmp_path / "out"), None)
+    try:
+        fresh = Path(staging.target.fresh)
+        (fresh / "kelompok").write_text("a file where a folder goes")
+        (fresh / "en" / "index.html" / "deep").mkdir(parents=True)  # a folder where a file goes
+        (fresh / "data").mkdir()
+        (fresh / "data" / "groups.json").write_bytes(b"stale, and longer than what replaces it")
+        placed = {relpath: (f"page {n}".encode() * 500)[: 700 + n] for n, relpath in enumerate(
+            ("kelompok/a/b/index.html", "en/index.html", "data/groups.json", "wilayah/x/index.html"))}
+        for relpath, data in placed.items():
+            entry, wrote = write.place(staging.target, relpath, hashlib.sha256(data).hexdigest(), data)
+            path = fresh / relpath
+            st = path.lstat()
+            assert wrote and path.read_bytes() == data
+            assert entry == (hashlib.sha256(data).hexdigest(), st.st_ino, st.st_size, st.st_mtime_ns)
+            assert st.st_mode & 0o777 == 0o666 & ~_umask()
+    finally:
+        write.abort(staging)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
