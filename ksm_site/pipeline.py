@@ -705,10 +705,14 @@ class _SearchIndex:
         held = self.cache.get(self.keys.values())
         self.entry_data = {r: held[k]["entry"] for r, k in self.keys.items() if k in held}
         self.missing = [r for r in self.runs if self.keys[r] not in held]
+        self.held_files: set[str] = set()
+        """The files of the runs the cache holds, which the writer places before Pagefind's are taken in."""
         for r, k in self.keys.items():
             if k in held:
-                files.update((f"{searching.bundle(r.part)}/{rel}", digest) for rel, digest in held[k]["files"].items())
-                self.cache.use_blobs(held[k]["files"].values())
+                found = {f"{searching.bundle(r.part)}/{rel}": digest for rel, digest in held[k]["files"].items()}
+                files.update(found)
+                self.held_files.update(found)
+                self.cache.use_blobs(found.values())
         self.made_parts = {r.part for r in self.missing}
         for part in range(self.parts):
             if part not in self.made_parts:
@@ -754,6 +758,9 @@ class _SearchIndex:
         ``ONE_PART`` entries the runs go one at a time, and taking in a run's files is work (the
         24,500 files of 10,000 groups took the writer 2.5 s). Stopped early (the writer failed), it
         stops Pagefind."""
+        # Nothing else is under pagefind/ when this runs: the writer placed the held runs' files, and
+        # removed what the output folder held before that is not in the site.
+        moved = set(self.held_files)
         try:
             for r, out, data in self.indexing.each():
                 self.entry_data[r] = data
@@ -767,9 +774,9 @@ class _SearchIndex:
                         rel = below + name
                         relpath = f"{searching.bundle(r.part)}/{rel}"
                         self.made[r].append(rel)
-                        destination = os.path.join(fresh, relpath)
-                        if not os.path.lexists(destination):  # else the same file, from another run of the part
-                            os.replace(os.path.join(here, name), destination)
+                        if relpath not in moved:  # else the same file, from another run of the part
+                            moved.add(relpath)
+                            os.replace(os.path.join(here, name), os.path.join(fresh, relpath))
                             yield relpath
             for part in sorted(self.made_parts):
                 relpath = f"{searching.bundle(part)}/{searching.ENTRY}"
