@@ -187,11 +187,11 @@ class Indexing:
     def _pagefind(self, entries: str, out: str) -> None:
         """One Pagefind process, pinned to a CPU of its own while there is one.
 
-        Pagefind indexes on one thread and keeps a thread per CPU waiting
-        on the others: on this 2-core machine, indexing 12,220 entries took
-        the same 5.5 s pinned or not, and 5.6 CPU-s pinned against 6.9 (a
-        third of it the kernel's, threads waking and yielding). Pinned to
-        different CPUs, two runs still go side by side.
+        Pagefind's work is nearly all on one thread at a time, while its
+        other threads (one per CPU) wake and wait: on this 2-core machine,
+        indexing 12,220 entries took the same 5.5 s on one CPU as on two,
+        and 5.6 CPU-s against 6.9, the kernel's share down by a third.
+        Pinned to different CPUs, two runs still go side by side.
         """
         command = pagefind_command(entries, out)
         cpu = None

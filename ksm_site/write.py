@@ -281,8 +281,10 @@ def _write_new(root: str, path: str, digest: str, data: bytes) -> Entry:
 
     The cheap case first: the file is created and, only when that fails,
     its folder made or what is in the way removed. A cold build writes
-    every page so, one file in a new folder each, in 22 µs against 43 µs
-    looking first (``lexists``, ``makedirs``), and a buffered file object.
+    every page so, most of them in a new folder each: on tmpfs ``place``
+    took 19 µs for a file into a folder that was there and 28 µs with a new
+    folder, against 43 µs when it looked first (``lexists``, ``makedirs``)
+    and wrote through a buffered file object.
     """
     try:
         fd = os.open(path, _NEW_FILE, 0o666)
@@ -523,8 +525,8 @@ def _adopt(target: Target, relpath: str, made: set[str]) -> tuple[Entry, bool, b
 
 
 def _read_file(path: str) -> tuple[bytes, os.stat_result]:
-    """A file's bytes and its status, read through one descriptor: a tenth of a second less than
-    ``open`` and ``lstat`` for the 24,500 files of a 10,000-group site's search index."""
+    """A file's bytes and its status, read through one descriptor: for the 24,500 files of a
+    10,000-group site's search index, 0.22 s against 0.38 s with ``open`` and then ``lstat``."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     try:
         st = os.fstat(fd)
