@@ -59,7 +59,7 @@ PINNED_PAGEFIND = """
 import json, os, sys, time
 start = time.time()
 entries, out, log = sys.argv[1:]
-time.sleep(0.3)
+time.sleep(0.6)  # long enough for runs sent together to overlap on a busy machine
 os.makedirs(out)
 with open(os.path.join(out, "pagefind-entry.json"), "w") as f:
     json.dump({}, f)
