@@ -251,7 +251,11 @@ def unheld(target: Target) -> frozenset[str]:
 
 
 def _entry(digest: str, path: str) -> Entry:
-    st = os.lstat(path)
+    return _entry_of(digest, os.lstat(path))
+
+
+def _entry_of(digest: str, st: os.stat_result) -> Entry:
+    """A manifest entry from a file's status (see ``_holds``)."""
     return digest, st.st_ino, st.st_size, st.st_mtime_ns
 
 
@@ -272,7 +276,8 @@ def _clear(path: str) -> None:
         os.remove(path)
 
 
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC
 
 
 def _write_new(root: str, path: str, digest: str, data: bytes) -> Entry:
@@ -301,7 +306,7 @@ def _write_new(root: str, path: str, digest: str, data: bytes) -> Entry:
         st = os.fstat(fd)
     finally:
         os.close(fd)
-    return digest, st.st_ino, st.st_size, st.st_mtime_ns
+    return _entry_of(digest, st)
 
 
 def _make_parent(root: str, path: str, made: set[str] | None = None) -> None:
@@ -516,7 +521,7 @@ def _adopt(target: Target, relpath: str, made: set[str]) -> tuple[Entry, bool, b
         os.link(previous, destination)
         entry, wrote = (digest, *known[1:]), False
     else:
-        entry, wrote = (digest, st.st_ino, st.st_size, st.st_mtime_ns), True
+        entry, wrote = _entry_of(digest, st), True
     if target.shadow is not None:
         shadow = f"{target.shadow}/{relpath}"
         _make_parent(target.shadow, shadow, made)
@@ -527,7 +532,7 @@ def _adopt(target: Target, relpath: str, made: set[str]) -> tuple[Entry, bool, b
 def _read_file(path: str) -> tuple[bytes, os.stat_result]:
     """A file's bytes and its status, read through one descriptor: for the 24,500 files of a
     10,000-group site's search index, 0.22 s against 0.38 s with ``open`` and then ``lstat``."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, os.O_RDONLY | _CLOEXEC)
     try:
         st = os.fstat(fd)
         pieces = []
