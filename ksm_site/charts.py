@@ -37,7 +37,8 @@ import math
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from functools import lru_cache
+from typing import Any, Callable, NamedTuple
 from xml.sax.saxutils import escape
 
 FONT = "DejaVu Sans"
@@ -82,6 +83,24 @@ def status_colour(rank: int | None, dissolved: bool = False) -> str:
 # Frames
 
 
+class Map(NamedTuple):
+    """A frame's data -> SVG map.
+
+    The frames of one chart kind in different languages differ in their
+    labels only, never in this map; so the part of a data layer that holds
+    no text is made once per build for all its languages, by functions kept
+    with ``lru_cache`` that take the map (``Frame.map``) and the data.
+    """
+
+    x: tuple[float, float]
+    """SVG x = x[0] * data x + x[1]."""
+    y: tuple[float, float]
+    """SVG y = y[0] * data y + y[1]."""
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        return self.x[0] * x + self.x[1], self.y[0] * y + self.y[1]
+
+
 @dataclass(frozen=True)
 class Frame:
     """A drawn chart without its data: SVG before and after the data layer, and the data -> SVG map."""
@@ -91,12 +110,14 @@ class Frame:
     width: float
     height: float
     x: tuple[float, float]
-    """SVG x = x[0] * data x + x[1]."""
+    """See ``Map``."""
     y: tuple[float, float]
-    """SVG y = y[0] * data y + y[1]."""
 
-    def point(self, x: float, y: float) -> tuple[float, float]:
-        return self.x[0] * x + self.x[1], self.y[0] * y + self.y[1]
+    point = Map.point
+
+    @property
+    def map(self) -> Map:
+        return Map(self.x, self.y)
 
     def svg(self, layer: str, title: str, desc: str, ident: str) -> str:
         """The finished chart; ``ident`` prefixes its ids and names its title and description."""
@@ -308,13 +329,17 @@ def progression_svg(axes: ProgressionAxes, data: ProgressionData, title: str, de
     mark(data.formed, data.formed_label, "#555555", "3 3")
     if data.dissolved is not None:
         mark(data.dissolved, data.dissolved_label, DISSOLVED_COLOUR, "")
-    points = [frame.point(_day(day), score) for day, score, _ in data.points]
-    if len(points) > 1:
-        layer.append(f'<path d="{_path(points)}" stroke="{INK}" stroke-width="1.6" fill="none"/>')
-    for (x, y), (_, _, rank) in zip(points, data.points):
-        layer.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4.5" fill="{status_colour(rank)}" '
-                     f'stroke="{INK}" stroke-width="1"/>')
+    layer.append(_progression_points(frame.map, data.points))
     return frame.svg("".join(layer), title, desc, ident)
+
+
+@lru_cache(maxsize=64)
+def _progression_points(frame: Map, points: tuple[tuple[dt.date, float, int], ...]) -> str:
+    """The score line and its dots: the same in every language (see ``Map``)."""
+    at = [frame.point(_day(day), score) for day, score, _ in points]
+    line = f'<path d="{_path(at)}" stroke="{INK}" stroke-width="1.6" fill="none"/>' if len(at) > 1 else ""
+    return line + "".join(f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="4.5" fill="{status_colour(rank)}" '
+                          f'stroke="{INK}" stroke-width="1"/>' for (cx, cy), (_, _, rank) in zip(at, points))
 
 
 # --------------------------------------------------------------------------
@@ -376,7 +401,11 @@ def pentagon_frame(axes: PentagonAxes) -> Frame:
 def pentagon_svg(axes: PentagonAxes, first: tuple[float, ...] | None, latest: tuple[float, ...] | None,
                  title: str, desc: str, ident: str) -> str:
     frame = pentagon_frame(axes)
-    n = len(axes.labels)
+    return frame.svg(_pentagon_layer(frame.map, len(axes.labels), first, latest), title, desc, ident)
+
+
+@lru_cache(maxsize=64)
+def _pentagon_layer(frame: Map, n: int, first: tuple[float, ...] | None, latest: tuple[float, ...] | None) -> str:
     layer = []
     if latest is not None:
         shape = [frame.point(*_corner(i, n, v)) for i, v in enumerate(latest)]
@@ -387,7 +416,7 @@ def pentagon_svg(axes: PentagonAxes, first: tuple[float, ...] | None, latest: tu
         shape = [frame.point(*_corner(i, n, v)) for i, v in enumerate(first)]
         layer.append(f'<path d="{_path(shape, close=True)}" fill="none" stroke="{FIRST_COLOUR}" '
                      f'stroke-width="1.5" stroke-dasharray="5 3"/>')
-    return frame.svg("".join(layer), title, desc, ident)
+    return "".join(layer)
 
 
 # --------------------------------------------------------------------------
@@ -462,17 +491,28 @@ def timeline_svg(axes: TimelineAxes, ticks: tuple[tuple[int, str], ...], counts:
             layer.append(f'<path d="M{_n(left)} {_n(y)} H{_n(right)}" stroke="{GRID}" stroke-width="0.8"/>')
         layer.append(f'<path d="M{_n(left - 3)} {_n(y)} H{_n(left)}" stroke="#333333" stroke-width="0.8"/>')
         layer.append(_text(left - 5, y + 3.2, label, anchor="end", size=TICK_SIZE, fill="#333333"))
-    for p in range(len(axes.periods)):
+    layer.append(_timeline_bars(frame.map, len(axes.periods), tuple(colour for _, colour in axes.series), counts, top))
+    return frame.svg("".join(layer), title, desc, ident)
+
+
+@lru_cache(maxsize=64)
+def _timeline_bars(frame: Map, periods: int, colours: tuple[str, ...], counts: tuple[tuple[int, ...], ...],
+                   top: int) -> str:
+    bars = []
+    for p in range(periods):
+        # a period's bars share their x and width; only the stacked heights differ
+        x0, _ = frame.point(p - 0.35, 0)
+        x1, _ = frame.point(p + 0.35, 0)
+        x, width = f'<rect x="{_n(x0)}" y="', f'" width="{_n(x1 - x0)}" height="'
         base = 0
-        for s, (_, colour) in enumerate(axes.series):
+        for s, colour in enumerate(colours):
             value = counts[s][p]
             if value:
-                x0, y0 = frame.point(p - 0.35, base / top)
-                x1, y1 = frame.point(p + 0.35, (base + value) / top)
-                layer.append(f'<rect x="{_n(x0)}" y="{_n(y1)}" width="{_n(x1 - x0)}" height="{_n(y0 - y1)}" '
-                             f'fill="{colour}" stroke="#ffffff" stroke-width="0.6"/>')
+                _, y0 = frame.point(0, base / top)
+                _, y1 = frame.point(0, (base + value) / top)
+                bars.append(f'{x}{_n(y1)}{width}{_n(y0 - y1)}" fill="{colour}" stroke="#ffffff" stroke-width="0.6"/>')
             base += value
-    return frame.svg("".join(layer), title, desc, ident)
+    return "".join(bars)
 
 
 # --------------------------------------------------------------------------
@@ -518,6 +558,11 @@ def matrix_frame(axes: MatrixAxes) -> Frame:
 def matrix_svg(axes: MatrixAxes, counts: tuple[tuple[int, ...], ...], title: str, desc: str, ident: str) -> str:
     """Cells shaded by their share of the row's moves, each with its count."""
     frame = matrix_frame(axes)
+    return frame.svg(_matrix_layer(frame.map, counts), title, desc, ident)
+
+
+@lru_cache(maxsize=64)
+def _matrix_layer(frame: Map, counts: tuple[tuple[int, ...], ...]) -> str:
     layer = []
     for r, row in enumerate(counts):
         total = sum(row)
@@ -531,7 +576,7 @@ def matrix_svg(axes: MatrixAxes, counts: tuple[tuple[int, ...], ...], title: str
             cx, cy = frame.point(c, r)
             layer.append(_text(cx, cy + 4, str(value), anchor="middle", fill="#ffffff" if share > 0.55 else INK,
                                weight="bold" if value else ""))
-    return frame.svg("".join(layer), title, desc, ident)
+    return "".join(layer)
 
 
 # --------------------------------------------------------------------------
@@ -579,6 +624,11 @@ def survival_svg(axes: SurvivalAxes, curves: tuple[tuple[tuple[tuple[float, floa
                  title: str, desc: str, ident: str) -> str:
     """``curves[i]``: (steps, censoring times, horizon) of series ``i``, or None when it has no groups."""
     frame = survival_frame(axes)
+    return frame.svg(_survival_layer(frame.map, curves), title, desc, ident)
+
+
+@lru_cache(maxsize=64)
+def _survival_layer(frame: Map, curves: tuple) -> str:
     layer = []
     for (colour, dash), curve in zip(SERIES_STYLES, curves):
         if curve is None:
@@ -595,7 +645,7 @@ def survival_svg(axes: SurvivalAxes, curves: tuple[tuple[tuple[tuple[float, floa
             value = steps[at - 1][1] if at else 1.0
             x, y = frame.point(t, 100 * value)
             layer.append(f'<path d="M{_n(x)} {_n(y - 3)} V{_n(y + 3)}" stroke="{colour}" stroke-width="1"/>')
-    return frame.svg("".join(layer), title, desc, ident)
+    return "".join(layer)
 
 
 # --------------------------------------------------------------------------
