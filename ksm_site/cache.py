@@ -189,11 +189,13 @@ class Cache:
         self.used_keys.update(keys)
 
     def put(self, items: dict[str, Any]) -> None:
+        self.put_pickled({key: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for key, value in items.items()})
+
+    def put_pickled(self, items: dict[str, bytes]) -> None:
+        """Like ``put``, for values pickled already (with the highest protocol, as ``put`` does)."""
         self.added += len(items)
         self.used_keys.update(items)
-        self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)",
-                            [(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-                             for key, value in items.items()])
+        self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", items.items())
 
     def put_rows(self, key: str, items: dict) -> None:
         """A dict too big for one entry, in entries of ``ROWS`` items: ``key`` holds how many, and

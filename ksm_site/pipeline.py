@@ -89,7 +89,7 @@ from .analyse import (
 )
 from .cache import Cache, CacheError, Reader, pack, packer, unpack
 from .errors import FILE_FIELD, ContentError, Problem
-from .export import DATA_TAILS, GroupData, data_heads, data_pieces, group_data, group_json
+from .export import DATA_TAILS, data_heads, data_pieces, group_data, group_json
 from .load import Document, discover_groups, parse_document, read_content, read_settings_text, read_text
 from .model import Area, Facts, Group, GroupSummary, Rubric, Site, _shared_keys
 from .render import (
@@ -581,11 +581,14 @@ class GroupEntry:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A group rendered now: its entry, rows and data, its pages' compressed bytes, the frames drawn for it."""
+    """A group rendered now: its entry, its cache entries besides (pickled), its pages' compressed
+    bytes, the frames drawn for it."""
 
     entry: GroupEntry
-    rows: dict[str, Row]
-    data: GroupData
+    kept: dict[str, bytes]
+    """Its rows in each language and its share of the data files, under their keys' suffixes
+    (``rows:LANG``, ``data``), pickled here as the cache keeps them: the build process only stores
+    them, so it neither unpickles nor pickles them again (``Cache.put_pickled``)."""
     blobs: list[tuple[str, bytes]]
     frames: dict
     placed: dict
@@ -666,7 +669,10 @@ def _render_group(item: tuple[str, tuple[str, ...]]) -> Rendered:
     pages.append((path, digest))
     blobs.append((digest, pack(record)))
     entry = GroupEntry(tuple(pages), tuple(search), summary, _key(summary, tuple(sorted(rows.items()))), _key(data))
-    return Rendered(entry, rows, data, blobs, charts.take_drawn_frames(), placed)
+    kept = {f"rows:{lang}": row for lang, row in rows.items()}
+    kept["data"] = data
+    return Rendered(entry, {suffix: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for suffix, value in kept.items()},
+                    blobs, charts.take_drawn_frames(), placed)
 
 
 class _SearchIndex:
@@ -1186,19 +1192,21 @@ class _Run:
         rest = [s for s in sources if keys[s.id] not in entries and s.key not in self.parsed_keys]
         missing = first + rest
         done: dict[str, object] = {}
+        pickled: dict[str, bytes] = {}
         blobs: list[tuple[str, bytes]] = []
         for source, result in zip(missing, itertools.chain(first_done, render(rest))):
             key = keys[source.id]
             entries[key] = done[key] = result.entry
-            done.update((f"{key}:rows:{lang}", row) for lang, row in result.rows.items())
-            done[key + ":data"] = result.data
+            pickled.update((f"{key}:{suffix}", value) for suffix, value in result.kept.items())
             blobs += result.blobs
             self.new_frames.update(result.frames)
             if self.staging:
                 self.staging.placed.update(result.placed)
             if len(blobs) >= 512:
+                self.cache.put_pickled(pickled)
                 self._store(done, blobs)
-                done, blobs = {}, []
+                done, pickled, blobs = {}, {}, []
+        self.cache.put_pickled(pickled)
         self._store(done, blobs)
         self._keep_bundles(bundles, entries, _entry_record)
         return {s.id: entries[keys[s.id]] for s in sources}, keys, len(missing)
