@@ -1,5 +1,6 @@
-"""The benchmark's memory sampler (bench/scale.py): it finds the whole tree and the peak, and
-reads the costly PSS only when the peak could rise."""
+"""The benchmark (bench/scale.py, bench/charts.py): the memory sampler finds the whole tree and the
+peak, and reads the costly PSS only when the peak could rise; the naive baseline counts the area pages
+a build makes and draws an area page's five charts."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ import time
 
 import pytest
 
-from bench.scale import PREVIOUS, TreeMemory, clear_previous, code_digest, set_aside, tree_pids
+import bench.charts
+from bench.charts import naive_area_charts, sample_areas, scored_groups
+from bench.scale import (
+    PREVIOUS, WILAYAH, TreeMemory, area_pages, clear_previous, code_digest, group_files, set_aside, tree_pids,
+)
+from bench.synthetic import write_programme
+from ksm_site import pipeline
+
+from conftest import TODAY
 
 # A child that starts a grandchild from a thread (as the build starts Pagefind), then holds 120 MB
 # until told to let go of it; it says "ready" and "freed", and stays until its stdin closes.
@@ -110,3 +119,53 @@ def test_the_code_digest_sees_an_edit_of_the_code_or_a_template_and_not_bytecode
         (tmp_path / name).write_text((tmp_path / name).read_text() + " ")
         assert code_digest(tmp_path) != before
         before = code_digest(tmp_path)
+
+
+def test_the_area_pages_counted_are_those_a_build_makes(tmp_path):
+    """The naive baseline charges each group its share of the pages with the five area charts: the index
+    and every area's page (``render.area_path``: wilayah/<slugs>/index.html)."""
+    content = write_programme(tmp_path / "content", 30, seed=1)
+    # a kelurahan spelt in capitals beside its own groups: another area, and another page
+    files = group_files(content)
+    kelurahan = [WILAYAH.search(p.read_text()).group(3) for p in files]
+    shared = next(i for i, name in enumerate(kelurahan) if kelurahan.count(name) > 1)
+    files[shared].write_text(files[shared].read_text().replace(f"  kelurahan: {kelurahan[shared]}\n",
+                                                               f"  kelurahan: {kelurahan[shared].upper()}\n"))
+    pipeline.build(str(content), str(tmp_path / "out"), TODAY, jobs=1)
+    made = [tmp_path / "out" / "index.html", *(tmp_path / "out" / "wilayah").glob("*/**/index.html")]
+    assert all(p.is_file() for p in made)
+    assert area_pages(content) == len(made)
+
+
+@pytest.fixture(scope="module")
+def programme(tmp_path_factory):
+    """A small synthetic programme and its groups, scored: (content, (figures, groups, extent))."""
+    content = write_programme(tmp_path_factory.mktemp("programme") / "content", 30, seed=1)
+    return content, scored_groups(content)
+
+
+def test_the_area_sample_is_the_index_then_areas_spread_over_the_rest(programme):
+    content, (figures, groups, extent) = programme
+    pages = area_pages(content)
+    names = [name for _, name in sample_areas(figures, groups, extent, pages)]
+    assert names[0] == figures.lang._("the whole programme")
+    assert len(set(names)) == pages  # room for all of them: each area once
+    assert [name for _, name in sample_areas(figures, groups, extent, 3)] == [names[0], names[1],
+                                                                               names[1 + (pages - 1) // 2]]
+
+
+def test_the_naive_area_charts_are_five_figures_saved_as_svg(programme, monkeypatch):
+    _, (figures, groups, extent) = programme
+    (analysis, name), = sample_areas(figures, groups, extent, 1)
+    saved = []
+    svg_bytes = bench.charts._svg_bytes
+
+    def saving(fig, title=None) -> int:
+        saved.append((title, svg_bytes(fig, title)))
+        return saved[-1][1]
+
+    monkeypatch.setattr(bench.charts, "_svg_bytes", saving)
+    written = naive_area_charts(figures, analysis, name)
+    assert [title for title, _ in saved] == [name] * 5
+    assert all(size > 5_000 for _, size in saved)  # a whole chart each, frame and data
+    assert written == sum(size for _, size in saved)
