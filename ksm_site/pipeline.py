@@ -106,6 +106,14 @@ from .write import WriteStats, digest_of, write_site
 POOL_MIN_GROUPS = 32
 """Below this many groups to parse or render, a process pool costs more than it saves."""
 
+SEARCH_FIRST = 10
+"""How much lower (``nice``) round 3's workers run while Pagefind runs beside them. Pagefind's bundles are
+taken in after every page is placed, so a run that ends after round 3 leaves a core idle while the other
+waits for it: at 10,000 groups on tmpfs, from round 3's end to the build's, 3.1 and 3.4 s with the
+workers at Pagefind's priority, 1.6 to 1.9 s with them 10 lower (Pagefind then ends seconds before
+round 3, whose workers take both cores back). Whatever else runs on the machine also goes ahead of
+them, as a ``nice`` build's would."""
+
 
 @dataclass(frozen=True)
 class Checked:
@@ -390,6 +398,17 @@ class _Pool:
         gc.freeze()
         self.executor = ProcessPoolExecutor(min(self.jobs, count), mp_context=context, initializer=_set_state,
                                             initargs=(self.state,))
+
+    def yield_cpu(self, niceness: int) -> None:
+        """Lower the workers' priority by ``niceness`` (``nice``), for the rest of their lives: a process
+        may not raise its priority again. Where the system cannot, they keep it."""
+        if self.executor is None:
+            return
+        for worker in multiprocessing.active_children():  # the pool's workers, this process's only such children
+            try:
+                os.setpriority(os.PRIO_PROCESS, worker.pid, os.getpriority(os.PRIO_PROCESS, worker.pid) + niceness)
+            except (AttributeError, OSError):  # no such call here, or the worker is gone
+                pass
 
     def close(self) -> None:
         if self.executor is not None:
@@ -1363,6 +1382,8 @@ class _Run:
             self.cache.commit()  # what Pagefind's threads read
             if alongside:
                 self.index.start(staging.target.fresh, self.jobs)
+                if self.index.missing and self.workers is not None:
+                    self.workers.yield_cpu(SEARCH_FIRST)
 
         pages, made = self._render_aggregates(programme, entries, keys, beside)
         files.update(data_files())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import time
 
 import pytest
 
@@ -232,3 +233,21 @@ def test_work_aside_runs_in_a_child_and_reports_a_failure_as_none():
     slow.close()  # a build that failed stops it
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # stopped and reaped
+
+
+def _niceness(_: int) -> int:
+    time.sleep(0.05)  # long enough for every worker to take a task
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="the system has no nice")
+def test_workers_yield_the_cpu_and_the_build_process_keeps_its_priority():
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    pool = pipeline._Pool(2, {})
+    try:
+        pool.start()
+        pool.yield_cpu(3)
+        assert set(pool.map(_niceness, range(8), 1, 1)) == {min(mine + 3, 19)}
+    finally:
+        pool.close()
+    assert os.getpriority(os.PRIO_PROCESS, 0) == mine

@@ -91,3 +91,26 @@ def test_each_run_is_pinned_to_a_cpu_no_other_run_holds(tmp_path, monkeypatch):
         assert overlapping  # two at a time
         assert all(a["cpus"] != b["cpus"] for a, b in overlapping)  # each on a CPU of its own
     assert sorted(indexing.cpus) == cpus  # every CPU given back
+
+
+# Stands in for Pagefind: the English run takes longer than the Indonesian one.
+UNEVEN_PAGEFIND = """
+import json, os, sys, time
+entries, out = sys.argv[1:]
+time.sleep(1.5 if entries.endswith("en") else 0.1)
+os.makedirs(out)
+with open(os.path.join(out, "pagefind-entry.json"), "w") as f:
+    json.dump({}, f)
+"""
+
+
+def test_a_run_is_taken_in_as_soon_as_it_is_done_not_after_those_before_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "pagefind_command",
+                        lambda entries, out: [sys.executable, "-c", UNEVEN_PAGEFIND, entries, out])
+    runs = {search.Run(0, lang): str(tmp_path / f"0-{lang}") for lang in ("en", "id")}
+    for folder in runs.values():
+        os.makedirs(folder)
+
+    done = [run.lang for run, _, _ in search.Indexing(runs, str(tmp_path / "scratch"), 2).each()]
+
+    assert done == ["id", "en"]  # English comes first in order, but ends last
