@@ -87,7 +87,7 @@ from . import charts
 from .analyse import (
     Analysis, AreaSummary, Programme, analyse, area_slugs, extent_of, facts_of, summarise, summarise_group,
 )
-from .cache import Cache, CacheError, Reader, pack, packer, unpack
+from .cache import Cache, CacheError, Reader, no_collection, pack, packer, unpack
 from .errors import FILE_FIELD, ContentError, Problem
 from .export import DATA_TAILS, data_heads, data_pieces, group_data, group_json
 from .load import Document, discover_groups, parse_document, read_content, read_settings_text, read_text
@@ -1249,12 +1249,13 @@ class _Run:
         wanted = {_key("bundle", kind, tuple(entry_keys)): entry_keys for _, entry_keys in sorted(keys.items())}
         held = self.cache.get(wanted)
         bundles: dict[str, tuple[list[str], dict[str, object] | None]] = {}
-        for key, entry_keys in wanted.items():
-            found = None
-            if key in held:
-                found = dict(zip(entry_keys, map(decode, marshal.loads(held[key]))))
-                self.cache.use(entry_keys)
-            bundles[key] = (entry_keys, found)
+        with no_collection():  # at 10,000 groups, 0.22 s against 0.30 s (six one-file edits each)
+            for key, entry_keys in wanted.items():
+                found = None
+                if key in held:
+                    found = dict(zip(entry_keys, map(decode, marshal.loads(held[key]))))
+                    self.cache.use(entry_keys)
+                bundles[key] = (entry_keys, found)
         values = {k: value for _, found in bundles.values() if found is not None for k, value in found.items()}
         values.update(self.cache.get(k for _, k in members if k not in values))
         return bundles, values

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sqlite3
@@ -251,3 +252,19 @@ def test_workers_yield_the_cpu_and_the_build_process_keeps_its_priority():
     finally:
         pool.close()
     assert os.getpriority(os.PRIO_PROCESS, 0) == mine
+
+
+def test_no_collection_pauses_the_collector_and_puts_back_what_it_found():
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError):
+        with cache_module.no_collection():
+            assert not gc.isenabled()
+            1 / 0
+    assert gc.isenabled()  # back on, even after an error
+    gc.disable()
+    try:
+        with cache_module.no_collection():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
