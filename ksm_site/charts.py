@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import html
 import io
 import math
 import os
@@ -39,7 +40,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, NamedTuple
-from xml.sax.saxutils import escape
 
 FONT = "DejaVu Sans"
 FONT_SIZE = 11
@@ -126,7 +126,8 @@ class Frame:
         root = (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
                 f'viewBox="0 0 {_n(self.width)} {_n(self.height)}" class="chart" role="img" '
                 f'aria-labelledby="{ident}-title {ident}-desc">'
-                f'<title id="{ident}-title">{escape(title)}</title><desc id="{ident}-desc">{escape(desc)}</desc>')
+                f'<title id="{ident}-title">{html.escape(title, quote=False)}</title>'
+                f'<desc id="{ident}-desc">{html.escape(desc, quote=False)}</desc>')
         return root + head + f'<g class="data">{layer}</g>' + tail + "</svg>"
 
 
@@ -244,7 +245,7 @@ def _text(x: float, y: float, content: str, anchor: str = "start", size: float =
           fill: str = INK, weight: str = "") -> str:
     bold = ' font-weight="bold"' if weight else ""
     return (f'<text x="{_n(x)}" y="{_n(y)}" font-family="{FONT}, sans-serif" font-size="{_n(size)}" '
-            f'text-anchor="{anchor}" fill="{fill}"{bold}>{escape(content)}</text>')
+            f'text-anchor="{anchor}" fill="{fill}"{bold}>{html.escape(content, quote=False)}</text>')
 
 
 def _path(points: list[tuple[float, float]], close: bool = False) -> str:

@@ -18,7 +18,7 @@ import os
 import sys
 from typing import Sequence, TextIO
 
-from . import diff, importer, pipeline, report, scaffold, serve, sheet
+from . import diff, importer, pipeline, report, scaffold, sheet
 from .cache import CacheError
 from .errors import ContentError
 from .search import SearchIndexError
@@ -249,6 +249,8 @@ def run_diff(args: argparse.Namespace, today: dt.date, stdout: TextIO, stderr: T
 
 
 def run_serve(args: argparse.Namespace, stderr: TextIO) -> int:
+    from . import serve  # here: its HTTP server and what that imports cost every other command 13 ms
+
     try:
         preview = serve.Preview(args.content, args.out, args.port, args.interval, stderr,
                                 colour=wants_colour(stderr))

@@ -27,7 +27,6 @@ import datetime as dt
 import io
 import os
 import subprocess
-import tarfile
 import tempfile
 from dataclasses import dataclass
 
@@ -85,6 +84,8 @@ def extract_content(root: str, rev: str, content_rel: str, dest: str) -> str | N
     archive = _git(root, "archive", "--format=tar", commit, "--", content_rel)
     if archive.returncode != 0:
         raise DiffError(f"git archive {rev}: {archive.stderr.decode().strip()}")
+    import tarfile  # here: only ``diff`` needs it, and every build imports this module
+
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(dest, filter="data")
     return os.path.join(dest, content_rel)

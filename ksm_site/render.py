@@ -26,8 +26,8 @@ import hashlib
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape as escape_text
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
-from xml.sax.saxutils import escape
 
 import jinja2
 import jinja2.compiler
@@ -855,7 +855,7 @@ def sitemap(site: Site, pages: Iterable[str]) -> dict[str, str]:
     """``sitemap.xml`` listing every page but the 404 and search pages, and ``robots.txt`` pointing at it."""
     urls = [canonical_url(site, p) for p in sorted(pages)
             if p.endswith(".html") and not p.endswith("404.html") and not p.endswith(SEARCH)]
-    body = "".join(f"<url><loc>{escape(u)}</loc></url>\n" for u in urls)
+    body = "".join(f"<url><loc>{escape_text(u, quote=False)}</loc></url>\n" for u in urls)
     return {
         "sitemap.xml": ('<?xml version="1.0" encoding="UTF-8"?>\n'
                         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n"),
