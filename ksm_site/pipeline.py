@@ -109,10 +109,11 @@ POOL_MIN_GROUPS = 32
 SEARCH_FIRST = 10
 """How much lower (``nice``) round 3's workers run while Pagefind runs beside them. Pagefind's bundles are
 taken in after every page is placed, so a run that ends after round 3 leaves a core idle while the other
-waits for it: at 10,000 groups on tmpfs, from round 3's end to the build's, 3.1 and 3.4 s with the
-workers at Pagefind's priority, 1.6 to 1.9 s with them 10 lower (Pagefind then ends seconds before
-round 3, whose workers take both cores back). Whatever else runs on the machine also goes ahead of
-them, as a ``nice`` build's would."""
+waits for it. At 10,000 groups on tmpfs, from round 3's end to the build's: 2.0 to 3.4 s with the
+workers at Pagefind's priority (and runs taken in in order), 1.4 to 1.9 s with them 10 lower and runs
+taken in as they end (``search.Indexing.each``), in two sets of interleaved builds. Pagefind then ends
+seconds before round 3, whose workers take both cores back. Whatever else runs on the machine also
+goes ahead of them, as a ``nice`` build's would."""
 
 
 @dataclass(frozen=True)
