@@ -2,7 +2,7 @@
 """ksm-site: python build.py [command] [options]; see README.md."""
 import sys
 
-from ksm_site.cli import main
+from ksm_site.commands.cli import main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -30,30 +30,32 @@ sys.path.insert(0, str(ROOT))
 import matplotlib  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from ksm_site import charts  # noqa: E402
-from ksm_site.analyse import (  # noqa: E402
+from ksm_site.content.read import read_content  # noqa: E402
+from ksm_site.domain.analyse import (  # noqa: E402
     Analysis, Extent, analyse, extent_of, facts_of, rated, summarise, summarise_group,
 )
-from ksm_site.figures import Figures  # noqa: E402
-from ksm_site.i18n import Lang  # noqa: E402
-from ksm_site.pipeline import read_valid_content  # noqa: E402
-from ksm_site.score import score_group  # noqa: E402
+from ksm_site.domain.score import score_group  # noqa: E402
+from ksm_site.site import charts  # noqa: E402
+from ksm_site.site.charts import area as area_charts  # noqa: E402
+from ksm_site.site.charts import frame, group as group_charts  # noqa: E402
+from ksm_site.site.figures import Figures  # noqa: E402
+from ksm_site.site.i18n import Lang  # noqa: E402
 
 
 def scored_groups(content_dir: Path) -> tuple[Figures, list, Extent]:
     """Every group of ``content_dir``, scored, the figures of the build's first language and the extent."""
-    checked = read_valid_content(str(content_dir), dt.date.today())
+    checked = read_content(str(content_dir), dt.date.today())
     extent = extent_of([facts_of(g) for g in checked.groups], None)
     groups = [score_group(g, checked.rubric, extent.as_of) for g in checked.groups]
-    return Figures(checked.rubric, Lang(checked.site.languages[0]), extent), groups, extent
+    return Figures(checked.rubric, Lang(checked.site.languages[0])), groups, extent
 
 
-def naive_ms_per_group(figures: Figures, groups: list, count: int) -> float:
+def naive_ms_per_group(figures: Figures, groups: list, extent: Extent, count: int) -> float:
     """Median milliseconds for one group's two charts drawn the naive way, over ``count`` groups."""
     times = []
     for g in (groups * (count // max(len(groups), 1) + 1))[:count]:
         start = time.perf_counter()
-        naive_group_charts(figures, g)
+        naive_group_charts(figures, g, extent)
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
 
@@ -85,83 +87,83 @@ def naive_area_ms(figures: Figures, groups: list, extent: Extent, count: int) ->
     times = []
     for analysis, name in sample_areas(figures, groups, extent, count):
         start = time.perf_counter()
-        naive_area_charts(figures, analysis, name)
+        naive_area_charts(figures, analysis, name, extent)
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
 
 
-def _svg_bytes(fig, title: str | None = None) -> int:
+def svg_bytes(fig, title: str | None = None) -> int:
     """Bytes of ``fig`` saved as SVG, with ``title`` as its title if given."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None} if title is None else {"Date": None, "Title": title})
     return len(buffer.getvalue())
 
 
-def _plot_pentagon(ax, figures: Figures, first, latest) -> None:
+def plot_pentagon(ax, figures: Figures, first, latest) -> None:
     """The first values (or None) as an outline, the latest (or None) filled."""
     n = len(figures.pentagon_axes.labels)
     for values, style in ((first, "outline"), (latest, "fill")):
         if values is None:
             continue
-        corners = [charts._corner(i, n, v) for i, v in enumerate(values)]
+        corners = [charts.corner(i, n, v) for i, v in enumerate(values)]
         if style == "fill":
-            ax.fill([x for x, _ in corners], [y for _, y in corners], color=charts.LATEST_COLOUR, alpha=0.35)
+            ax.fill([x for x, _ in corners], [y for _, y in corners], color=group_charts.LATEST_COLOUR, alpha=0.35)
         else:
             ax.plot([x for x, _ in corners] + [corners[0][0]], [y for _, y in corners] + [corners[0][1]],
-                    color=charts.FIRST_COLOUR, linestyle="--")
+                    color=group_charts.FIRST_COLOUR, linestyle="--")
 
 
-def naive_group_charts(figures: Figures, group) -> int:
+def naive_group_charts(figures: Figures, group, extent: Extent) -> int:
     """The same two charts with a fresh figure each; returns the SVG bytes written."""
     written = 0
-    with matplotlib.rc_context(charts.RC):
-        fig, ax = charts.draw_progression(figures.progression_axes)
+    with matplotlib.rc_context(frame.RC):
+        fig, ax = group_charts.draw_progression(figures.progression_axes(extent.axis))
         days = [a.date.toordinal() for a in group.assessments]
         scores = [a.score for a in group.assessments]
-        ax.plot(days, scores, color=charts.INK, linewidth=1.6)
-        ax.scatter(days, scores, c=[figures.colour(a.stage) for a in group.assessments], edgecolors=charts.INK, zorder=3)
+        ax.plot(days, scores, color=frame.INK, linewidth=1.6)
+        ax.scatter(days, scores, c=[figures.colour(a.stage) for a in group.assessments], edgecolors=frame.INK, zorder=3)
         ax.axvline(group.group.dibentuk.toordinal(), color="#555555", linestyle="--")
         ax.text(group.group.dibentuk.toordinal(), 95, "dibentuk", fontsize=9)
         if group.group.bubar:
-            ax.axvline(group.group.bubar.toordinal(), color=charts.DISSOLVED_COLOUR)
-        written += _svg_bytes(fig)
+            ax.axvline(group.group.bubar.toordinal(), color=frame.DISSOLVED_COLOUR)
+        written += svg_bytes(fig)
 
-        fig, ax = charts.draw_pentagon(figures.pentagon_axes)
+        fig, ax = group_charts.draw_pentagon(figures.pentagon_axes)
         shapes = [list(a.assessment.assets.values()) for a in rated(group)]
-        _plot_pentagon(ax, figures, shapes[0] if len(shapes) > 1 else None, shapes[-1] if shapes else None)
-        written += _svg_bytes(fig)
+        plot_pentagon(ax, figures, shapes[0] if len(shapes) > 1 else None, shapes[-1] if shapes else None)
+        written += svg_bytes(fig)
     return written
 
 
-def naive_area_charts(figures: Figures, analysis: Analysis, name: str) -> int:
+def naive_area_charts(figures: Figures, analysis: Analysis, name: str, extent: Extent) -> int:
     """An area page's five charts (``Figures.area``) with a fresh figure each, from the same frame functions
     and axes; ``name`` (the area's) titles each SVG, as it does the site's. Returns the SVG bytes written."""
     _ = figures.lang._
     written = 0
-    with matplotlib.rc_context(charts.RC):
+    with matplotlib.rc_context(frame.RC):
         # timeline: stacked bars of groups per stage, on the area's own count axis
         t = analysis.timeline
         periods = range(len(t.labels))
         series = tuple((n, figures.colour(k)) for k, n in zip(figures.statuses, figures.status_names))
         axes = charts.TimelineAxes(tuple(figures.period_label(label) for label in t.labels), series, _("Groups"))
-        fig, ax = charts.draw_timeline(axes)
+        fig, ax = area_charts.draw_timeline(axes)
         top = charts.nice_ceiling(max((sum(t.counts[k][p] for k in figures.statuses) for p in periods),
                                       default=0))
         ticks = charts.count_ticks(top)
         ax.set_ylim(0, top)
         ax.set_yticks(ticks, [figures.lang.count(v) for v in ticks])
-        ax.yaxis.grid(True, color=charts.GRID, linewidth=0.8)
+        ax.yaxis.grid(True, color=frame.GRID, linewidth=0.8)
         ax.set_axisbelow(True)
         base = [0] * len(periods)
         for k in figures.statuses:
             ax.bar(periods, t.counts[k], width=0.7, bottom=base, color=figures.colour(k), edgecolor="#ffffff",
                    linewidth=0.6)
             base = [b + v for b, v in zip(base, t.counts[k])]
-        written += _svg_bytes(fig, name)
+        written += svg_bytes(fig, name)
 
         # transitions: each cell shaded by its share of the row, with its count
         m = analysis.transitions
-        fig, ax = charts.draw_matrix(figures.matrix_axes)
+        fig, ax = area_charts.draw_matrix(figures.matrix_axes)
         for r, source in enumerate(m.sources):
             row = [m.counts[(source, target)] for target in m.targets]
             for c, value in enumerate(row):
@@ -169,14 +171,14 @@ def naive_area_charts(figures: Figures, analysis: Analysis, name: str) -> int:
                 if value:
                     ax.add_patch(Rectangle((c - 0.45, r - 0.45), 0.9, 0.9, facecolor="#0072B2",
                                            alpha=min(0.12 + 0.8 * share, 0.92)))
-                ax.text(c, r, str(value), ha="center", va="center", color="#ffffff" if share > 0.55 else charts.INK,
+                ax.text(c, r, str(value), ha="center", va="center", color="#ffffff" if share > 0.55 else frame.INK,
                         fontweight="bold" if value else "normal")
-        written += _svg_bytes(fig, name)
+        written += svg_bytes(fig, name)
 
         # survival: a Kaplan–Meier step line per group type, a tick where a group leaves the observation
-        fig, ax = charts.draw_survival(figures.survival_axes)
+        fig, ax = area_charts.draw_survival(figures.survival_axes(extent.survival_years))
         curves = {c.jenis: c for c in analysis.survival}
-        for (colour, dash), jenis in zip(charts.SERIES_STYLES, figures.rubric.jenis):
+        for (colour, dash), jenis in zip(frame.SERIES_STYLES, figures.rubric.jenis):
             c = curves.get(jenis.key)
             if c is None:
                 continue
@@ -184,24 +186,24 @@ def naive_area_charts(figures: Figures, analysis: Analysis, name: str) -> int:
             ax.step([t for t, _ in c.steps] + [c.horizon], shares + shares[-1:], where="post", color=colour,
                     linewidth=2, linestyle=(0, [float(v) for v in dash.split()]) if dash else "-")
             ax.plot(c.censored, [100 * c.at(t) for t in c.censored], linestyle="none", marker="|", color=colour)
-        written += _svg_bytes(fig, name)
+        written += svg_bytes(fig, name)
 
         # indicators: the mean level of each, weakest first, a label above each bar and its value beside it
-        fig, ax = charts.draw_bars(figures.bars_axes)
+        fig, ax = area_charts.draw_bars(figures.bars_axes)
         means = [float(i.mean) for i in analysis.indicators]
         ax.barh([n + 0.71 for n in range(len(means))], means, height=0.38, color="#0072B2")
         for n, (i, mean) in enumerate(zip(analysis.indicators, means)):
             ax.text(0, n + 0.42, figures.lang.text(figures.rubric.indicator(i.key).name), fontsize=10)
             ax.text(mean, n + 0.9, " " + figures.lang.one_decimal(i.mean), fontsize=9, color="#333333")
-        written += _svg_bytes(fig, name)
+        written += svg_bytes(fig, name)
 
         # mean assets: the pentagon of the means at the first and latest rated assessments
         a = analysis.assets
-        fig, ax = charts.draw_pentagon(figures.pentagon_axes)
+        fig, ax = group_charts.draw_pentagon(figures.pentagon_axes)
         keys = [x.key for x in figures.rubric.assets]
         if a.groups:
-            _plot_pentagon(ax, figures, [float(a.first[k]) for k in keys], [float(a.latest[k]) for k in keys])
-        written += _svg_bytes(fig, name)
+            plot_pentagon(ax, figures, [float(a.first[k]) for k in keys], [float(a.latest[k]) for k in keys])
+        written += svg_bytes(fig, name)
     return written
 
 
@@ -215,27 +217,27 @@ def main() -> None:
     figures, groups, extent = scored_groups(ROOT / "content")
 
     start = time.perf_counter()
-    figures.progression(groups[0]), figures.pentagon(groups[0])
+    figures.progression(groups[0], extent.axis), figures.pentagon(groups[0])
     first_call = time.perf_counter() - start  # includes drawing both frames once
 
     per_round = []
     for _ in range(args.rounds):
         start = time.perf_counter()
         for g in groups:
-            figures.progression(g)
+            figures.progression(g, extent.axis)
             figures.pentagon(g)
         per_round.append((time.perf_counter() - start) / len(groups))
     spliced = statistics.median(per_round)
 
-    naive = naive_ms_per_group(figures, groups, args.baseline_groups) / 1000
+    naive = naive_ms_per_group(figures, groups, extent, args.baseline_groups) / 1000
 
     areas = sample_areas(figures, groups, extent, args.baseline_areas)
-    figures.area(*areas[0])  # draws the five frames
+    figures.area(*areas[0], extent.survival_years)  # draws the five frames
     per_round = []
     for _ in range(args.rounds):
         start = time.perf_counter()
         for area in areas:
-            figures.area(*area)
+            figures.area(*area, extent.survival_years)
         per_round.append((time.perf_counter() - start) / len(areas))
     spliced_area = statistics.median(per_round)
     naive_area = naive_area_ms(figures, groups, extent, args.baseline_areas) / 1000

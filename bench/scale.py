@@ -3,6 +3,7 @@
     .venv/bin/python bench/scale.py                 # N = 1,000, 10,000 and 100,000 (takes a while)
     .venv/bin/python bench/scale.py --quick         # N = 100 and 1,000, one repeat: a smoke test
     .venv/bin/python bench/scale.py --sizes 2000 --results /tmp/r.md
+    .venv/bin/python bench/scale.py --sizes 1000,10000 --baseline /tmp/before   # this code against another
 
 For each N it writes a synthetic programme (``bench/synthetic.py``, seed 1)
 and runs ``build.py build`` as a subprocess, timed from outside, with
@@ -36,7 +37,16 @@ written), so a naive build of N groups pays, per group,
 gives the ratio to that and, beside it, to the group charts alone, the
 baseline before the area charts were counted.
 
-Writes ``bench/RESULTS.md`` (or ``--results``): generated, never edited by hand.
+With ``--baseline DIR`` (a checkout of other code, e.g. ``git worktree add
+/tmp/before HEAD~5``), every build above runs for both, one after the other
+on copies of the same content, the order switching at each step, and the
+report adds a table of before, after and their ratio: figures from one run,
+side by side, are the only fair comparison on a shared machine.
+
+Writes ``bench/RESULTS.md`` (or ``--results``): generated, never edited by
+hand, but for its last section (from the line ``KEPT`` on), which holds
+measurements behind the engine's choices, quoted by its docstrings; a run
+keeps that section as it is.
 
 What an earlier run left in ``--work`` is moved aside and deleted only after
 this run has measured (``set_aside``): deleting many files slows down the
@@ -72,7 +82,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from charts import naive_area_ms, naive_ms_per_group, scored_groups  # noqa: E402
-from ksm_site.analyse import area_slugs  # noqa: E402
+from ksm_site.domain.analyse import area_slugs  # noqa: E402
 from synthetic import write_programme  # noqa: E402
 
 TARGETS = {
@@ -88,7 +98,7 @@ TARGETS = {
 class Run:
     seconds: float
     maxrss_mb: float
-    tree_pss_mb: float
+    treepss_mb: float
     output: str
     sampler_cpu_s: float = 0.0
 
@@ -183,11 +193,11 @@ class TreeMemory:
 
     def sample(self) -> None:
         pids = tree_pids(self.root)
-        if sum(map(self._rss_mb, pids)) > self.peak_mb:
-            self.peak_mb = max(self.peak_mb, sum(map(self._pss_mb, pids)))
+        if sum(map(self.rss_mb, pids)) > self.peak_mb:
+            self.peak_mb = max(self.peak_mb, sum(map(self.pss_mb, pids)))
 
     @classmethod
-    def _rss_mb(cls, pid: int) -> float:
+    def rss_mb(cls, pid: int) -> float:
         try:
             with open(f"/proc/{pid}/statm") as f:
                 return int(f.read().split()[1]) * cls.PAGE_MB
@@ -195,7 +205,7 @@ class TreeMemory:
             return 0.0
 
     @staticmethod
-    def _pss_mb(pid: int) -> float:
+    def pss_mb(pid: int) -> float:
         """0 where the process is gone or the kernel lacks smaps_rollup."""
         try:
             with open(f"/proc/{pid}/smaps_rollup") as f:
@@ -220,10 +230,11 @@ def tree_pids(root: int) -> list[int]:
     return tree
 
 
-def run_build(args: list[str]) -> Run:
-    """``build.py`` with ``args`` in a child process: wall time, its tree's peak RSS and sampled PSS."""
+def run_build(args: list[str], root: Path = ROOT) -> Run:
+    """``build.py`` of the checkout ``root`` with ``args`` in a child process: wall time, its tree's peak RSS
+    and sampled PSS."""
     start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args], cwd=ROOT,
+    child = subprocess.Popen([sys.executable, str(root / "build.py"), *args], cwd=root,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     with TreeMemory(child.pid) as memory:
         _, status, usage = os.wait4(child.pid, 0)
@@ -309,37 +320,76 @@ def clear_previous(work: Path) -> None:
         shutil.rmtree(work / PREVIOUS, ignore_errors=True)
 
 
-def measure(n: int, work: Path, jobs: int, repeats: int, as_of_edit: bool) -> Size:
-    size = Size(n)
+@dataclass(frozen=True)
+class Side:
+    """Code whose builds are measured: this checkout, or the baseline it is compared with."""
+
+    name: str
+    root: Path
+
+
+def measure(n: int, work: Path, jobs: int, repeats: int, as_of_edit: bool, sides: list[Side]) -> dict[str, Size]:
+    """Every measurement of ``n`` groups, for each side: each on its own copy of the same content, its own
+    output and cache; every step is taken by each side in turn, the first switching from step to step."""
     folder = work / f"n{n}"
     set_aside(folder, work)
     start = time.perf_counter()
-    content = write_programme(folder / "content", n, seed=1)
-    size.generate_s = time.perf_counter() - start
-    size.area_pages = area_pages(content)
-    build = ["build", "--content", str(content), "--out", str(folder / "output"), "--cache",
-             str(folder / "cache"), "--jobs", str(jobs)]
-    print(f"N={n:,}: cold build ...", file=sys.stderr, flush=True)
-    size.cold = run_build(build)
-    size.output_bytes, size.output_files = folder_size(folder / "output")
+    generated = write_programme(folder / "generated", n, seed=1)
+    generate_s = time.perf_counter() - start
+    sizes = {side.name: Size(n, generate_s, area_pages=area_pages(generated)) for side in sides}
+    places = {}
+    for side in sides:
+        place = folder / side.name
+        shutil.copytree(generated, place / "content")
+        places[side.name] = place
+    steps = iter(range(1_000_000))
+
+    def each_side(step):
+        """``step(side, place, size)`` for every side, in an order that switches at each call."""
+        turn = next(steps)
+        for side in (sides if turn % 2 == 0 else sides[::-1]):
+            step(side, places[side.name], sizes[side.name])
+
+    def build_args(place: Path) -> list[str]:
+        return ["build", "--content", str(place / "content"), "--out", str(place / "output"), "--cache",
+                str(place / "cache"), "--jobs", str(jobs)]
+
+    print(f"N={n:,}: cold builds ...", file=sys.stderr, flush=True)
+
+    def cold(side, place, size):
+        size.cold = run_build(build_args(place), side.root)
+        size.output_bytes, size.output_files = folder_size(place / "output")
+
+    each_side(cold)
     for _ in range(repeats):
-        size.no_change.append(run_build(build))
-    edited = [p for p in group_files(content) if "pertemuan_rutin" in p.read_text()]
+        each_side(lambda side, place, size: size.no_change.append(run_build(build_args(place), side.root)))
+    edited = [p.relative_to(generated) for p in group_files(generated) if "pertemuan_rutin" in p.read_text()]
     for k in range(repeats):
-        edit_a_level(edited[(k * 7919) % len(edited)])
-        size.edit.append(run_build(build))
+        def edit(side, place, size, k=k):
+            edit_a_level(place / edited[(k * 7919) % len(edited)])
+            size.edit.append(run_build(build_args(place), side.root))
+        each_side(edit)
     if as_of_edit:
-        add_a_late_assessment(next(p for p in reversed(edited) if "\nbubar:" not in p.read_text()))
-        size.as_of_edit = run_build(build)
+        late = next(p for p in reversed(edited) if "\nbubar:" not in (generated / p).read_text())
+
+        def as_of(side, place, size):
+            add_a_late_assessment(place / late)
+            size.as_of_edit = run_build(build_args(place), side.root)
+        each_side(as_of)
+
     # CI: the cache restored, no output folder (nor its spare), one file edited since the cache was saved
-    edit_a_level(edited[(repeats * 7919) % len(edited)])
-    for left in (folder / "output", folder / ".output.spare"):
-        set_aside(left, work)
-    size.ci = run_build(build)
-    size.cache_bytes = folder_size(folder / "cache")[0]
-    print(f"N={n:,}: cold {size.cold.seconds:.1f} s, no change {size.no_change[0].seconds:.2f} s, "
-          f"edit {size.edit[0].seconds:.2f} s", file=sys.stderr, flush=True)
-    return size
+    def ci(side, place, size):
+        edit_a_level(place / edited[(repeats * 7919) % len(edited)])
+        for left in (place / "output", place / ".output.spare"):
+            set_aside(left, work)
+        size.ci = run_build(build_args(place), side.root)
+        size.cache_bytes = folder_size(place / "cache")[0]
+    each_side(ci)
+    for name, size in sizes.items():
+        print(f"N={n:,}{f' ({name})' if len(sizes) > 1 else ''}: cold {size.cold.seconds:.1f} s, "
+              f"no change {size.no_change[0].seconds:.2f} s, edit {size.edit[0].seconds:.2f} s",
+              file=sys.stderr, flush=True)
+    return sizes
 
 
 def code_digest(root: Path = ROOT) -> str:
@@ -390,8 +440,46 @@ def ratios(size: Size, naive: Naive, languages: int) -> str:
             f"(group charts only: 1/{naive.ratio(size, languages, area_charts=False):.0f})")
 
 
+def comparison(before: list[Size], after: list[Size]) -> list[str]:
+    """The table of before, after and their ratio, for what every build of a site meets."""
+    lines = [
+        "## Before and after",
+        "",
+        "The same builds of the same content, for the baseline code (before) and this code (after), taken in "
+        "turn in this run (the order switching at each step).",
+        "",
+        "| groups | build | before | after | after ÷ before |",
+        "| ---: | --- | ---: | ---: | ---: |",
+    ]
+    for b, a in zip(before, after):
+        measures = [("cold", b.cold.seconds, a.cold.seconds),
+                    ("no change, median", median(b.no_change), median(a.no_change)),
+                    ("no change, worst", worst(b.no_change), worst(a.no_change)),
+                    ("one-file edit, median", median(b.edit), median(a.edit)),
+                    ("one-file edit, worst", worst(b.edit), worst(a.edit))]
+        if a.as_of_edit and b.as_of_edit:
+            measures.append(("as-of edit", b.as_of_edit.seconds, a.as_of_edit.seconds))
+        if a.ci and b.ci:
+            measures.append(("CI", b.ci.seconds, a.ci.seconds))
+        for name, x, y in measures:
+            lines.append(f"| {a.n:,} | {name} | {x:.2f} s | {y:.2f} s | {y / x:.2f} |")
+    return lines + [""]
+
+
+KEPT = "## Measurements behind the engine's choices"
+"""Where the part of ``RESULTS.md`` that a run keeps as it is begins."""
+
+
+def kept_section(path: Path) -> str:
+    """The part of an earlier report from ``KEPT`` on, or ''."""
+    if not path.exists():
+        return ""
+    text = path.read_text()
+    return text[text.index(KEPT):] if KEPT in text else ""
+
+
 def report(sizes: list[Size], naive: Naive, languages: int, jobs: int, args: argparse.Namespace,
-           facts: dict[str, str], started: str, took: float) -> str:
+           facts: dict[str, str], started: str, took: float, before: list[Size] | None = None) -> str:
     every = [r for s in sizes for r in (s.cold, *s.no_change, *s.edit, s.as_of_edit, s.ci) if r is not None]
     sampled, built = sum(r.sampler_cpu_s for r in every), sum(r.seconds for r in every)
     lines = [
@@ -405,6 +493,7 @@ def report(sizes: list[Size], naive: Naive, languages: int, jobs: int, args: arg
         + "; ".join(f"{k}: {v}" for k, v in facts.items()) + f". Builds ran with `--jobs {jobs}`.",
         "The machine is shared and noisy: compare figures within one run.",
         "",
+        *(comparison(before, sizes) if before else []),
         "## Builds",
         "",
         "| groups | cold | cold per group | naive charts per group ÷ cold per group | no change (median · worst) "
@@ -420,7 +509,7 @@ def report(sizes: list[Size], naive: Naive, languages: int, jobs: int, args: arg
             f"| {median(s.edit):.2f} · {worst(s.edit):.2f} s | "
             + (f"{s.as_of_edit.seconds:.1f} s" if s.as_of_edit else "–")
             + (f" | {s.ci.seconds:.1f} s" if s.ci else " | –")
-            + f" | {max(r.maxrss_mb for r in runs):,.0f} MB | {max(r.tree_pss_mb for r in runs):,.0f} MB "
+            + f" | {max(r.maxrss_mb for r in runs):,.0f} MB | {max(r.treepss_mb for r in runs):,.0f} MB "
             f"| {s.output_bytes / 2**30:.2f} GiB, {s.output_files:,} files | {s.cache_bytes / 2**30:.2f} GiB |")
     lines += [
         "",
@@ -473,7 +562,7 @@ def report(sizes: list[Size], naive: Naive, languages: int, jobs: int, args: arg
     if hundred:
         runs = [hundred.cold, *hundred.no_change, *hundred.edit]
         rss = max(r.maxrss_mb for r in runs)
-        pss = max(r.tree_pss_mb for r in runs)
+        pss = max(r.treepss_mb for r in runs)
         row("100,000 groups: peak RSS ≤ 1.5 GB", f"{rss:,.0f} MB largest process; {pss:,.0f} MB whole tree (PSS)",
             max(rss, pss) <= TARGETS["rss_100k_mb"])
         row("100,000 groups cold ≤ 8 min", f"{hundred.cold.seconds / 60:.1f} min",
@@ -501,6 +590,7 @@ def main() -> None:
     parser.add_argument("--as-of-edit", action="store_true", help="measure the as-of edit at the largest N too")
     parser.add_argument("--work", type=Path, help="where content, output and cache go (default: a temporary folder)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--baseline", type=Path, help="a checkout of other code to measure beside this one")
     args = parser.parse_args()
     args.argv = sys.argv[1:]
     sizes = [100, 1000] if args.quick else [1000, 10_000, 100_000]
@@ -514,6 +604,7 @@ def main() -> None:
     # again: 0.08 s of its 0.35 s of imports, a twelfth of a no-change rebuild of 10,000 groups.
     compileall.compile_dir(ROOT / "ksm_site", quiet=1)
     code = code_digest()
+    baseline_code = code_digest(args.baseline) if args.baseline else None
     started = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     clock = time.perf_counter()
     try:
@@ -521,22 +612,31 @@ def main() -> None:
         set_aside(sample, work)
         write_programme(sample, max(args.naive_groups, 100), seed=1)
         figures, groups, extent = scored_groups(sample)
-        naive = Naive(naive_ms_per_group(figures, groups, args.naive_groups),
+        naive = Naive(naive_ms_per_group(figures, groups, extent, args.naive_groups),
                       naive_area_ms(figures, groups, extent, args.naive_areas), len(groups), area_pages(sample))
         languages = len(re.search(r"^bahasa: \[(.*)\]", (sample / "site.yaml").read_text(), re.M).group(1).split(","))
         print(f"naive, per language: {naive.group_ms:.1f} ms per group, {naive.area_ms:.1f} ms per area page",
               file=sys.stderr, flush=True)
-        results = [measure(n, work, args.jobs, repeats, args.as_of_edit or n != max(sizes)) for n in sizes]
+        sides = [Side("after", ROOT)]
+        if args.baseline:
+            compileall.compile_dir(args.baseline / "ksm_site", quiet=1)
+            sides.insert(0, Side("before", args.baseline.resolve()))
+        measured = [measure(n, work, args.jobs, repeats, args.as_of_edit or n != max(sizes), sides) for n in sizes]
+        results = [m["after"] for m in measured]
+        before = [m["before"] for m in measured] if args.baseline else None
     finally:
         if args.work:
             clear_previous(work)
         else:
             shutil.rmtree(work, ignore_errors=True)
-    if code_digest() != code:  # each build imports the code afresh: its figures would mix versions
+    if code_digest() != code or (args.baseline and code_digest(args.baseline) != baseline_code):
+        # each build imports the code afresh: its figures would mix versions
         raise SystemExit("ksm_site, the templates or build.py changed while the benchmark ran, so its builds "
                          "ran more than one version; run it from a checkout that stays as it is (README)")
-    text = report(results, naive, languages, args.jobs, args, machine(), started, time.perf_counter() - clock)
-    args.results.write_text(text)
+    text = report(results, naive, languages, args.jobs, args, machine(), started, time.perf_counter() - clock,
+                  before)
+    kept = kept_section(args.results)
+    args.results.write_text(text + ("\n" + kept if kept else ""))
     print(text)
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ksm_site.load import read_document
-from ksm_site.model import Area, Assessment, Group, Rubric
-from ksm_site.validate import validate_rubric
+from ksm_site.content.files import read_document
+from ksm_site.content.settings import validate_rubric
+from ksm_site.domain.model import Area, Assessment, Group, Rubric
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"

@@ -28,8 +28,8 @@ FILES = (
 def build_sample(out: Path) -> None:
     import datetime as dt
 
-    from ksm_site import pipeline
-    pipeline.build(str(ROOT / "content"), str(out), dt.date(2026, 1, 1), jobs=1)
+    from ksm_site.engine.build import build
+    build(str(ROOT / "content"), str(out), dt.date(2026, 1, 1), jobs=1)
 
 
 def update() -> None:

@@ -16,7 +16,7 @@ from bench.scale import (
     PREVIOUS, WILAYAH, TreeMemory, area_pages, clear_previous, code_digest, group_files, set_aside, tree_pids,
 )
 from bench.synthetic import write_programme
-from ksm_site import pipeline
+from ksm_site.engine.build import build
 
 from conftest import TODAY
 
@@ -71,7 +71,7 @@ def test_the_peak_is_seen_and_a_smaller_tree_reads_no_pss(child, monkeypatch):
     child.stdin.flush()
     assert child.stdout.readline() == "freed\n"
     read = []
-    monkeypatch.setattr(TreeMemory, "_pss_mb", staticmethod(lambda pid: read.append(pid) or 0.0))
+    monkeypatch.setattr(TreeMemory, "pss_mb", staticmethod(lambda pid: read.append(pid) or 0.0))
     peak = memory.peak_mb
     memory.sample()
     assert read == [] and memory.peak_mb == peak  # its RSS is below the peak: PSS could not be higher
@@ -108,14 +108,14 @@ def test_an_earlier_run_is_set_aside_and_deleted_after_measuring(tmp_path):
 
 def test_the_code_digest_sees_an_edit_of_the_code_or_a_template_and_not_bytecode(tmp_path):
     """The benchmark refuses to report builds that ran different code (checked at its start and end)."""
-    for name, text in (("build.py", "main()"), ("ksm_site/pipeline.py", "x = 1"), ("templates/base.html", "<p>")):
+    for name, text in (("build.py", "main()"), ("ksm_site/engine.py", "x = 1"), ("templates/base.html", "<p>")):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text(text)
     before = code_digest(tmp_path)
     (tmp_path / "ksm_site/__pycache__").mkdir()
-    (tmp_path / "ksm_site/__pycache__/pipeline.cpython-311.pyc").write_bytes(b"compiled")
+    (tmp_path / "ksm_site/__pycache__/engine.cpython-311.pyc").write_bytes(b"compiled")
     assert code_digest(tmp_path) == before
-    for name in ("ksm_site/pipeline.py", "templates/base.html"):
+    for name in ("ksm_site/engine.py", "templates/base.html"):
         (tmp_path / name).write_text((tmp_path / name).read_text() + " ")
         assert code_digest(tmp_path) != before
         before = code_digest(tmp_path)
@@ -123,7 +123,7 @@ def test_the_code_digest_sees_an_edit_of_the_code_or_a_template_and_not_bytecode
 
 def test_the_area_pages_counted_are_those_a_build_makes(tmp_path):
     """The naive baseline charges each group its share of the pages with the five area charts: the index
-    and every area's page (``render.area_path``: wilayah/<slugs>/index.html)."""
+    and every area's page (``urls.area_path``: wilayah/<slugs>/index.html)."""
     content = write_programme(tmp_path / "content", 30, seed=1)
     # a kelurahan spelt in capitals beside its own groups: another area, and another page
     files = group_files(content)
@@ -131,7 +131,7 @@ def test_the_area_pages_counted_are_those_a_build_makes(tmp_path):
     shared = next(i for i, name in enumerate(kelurahan) if kelurahan.count(name) > 1)
     files[shared].write_text(files[shared].read_text().replace(f"  kelurahan: {kelurahan[shared]}\n",
                                                                f"  kelurahan: {kelurahan[shared].upper()}\n"))
-    pipeline.build(str(content), str(tmp_path / "out"), TODAY, jobs=1)
+    build(str(content), str(tmp_path / "out"), TODAY, jobs=1)
     made = [tmp_path / "out" / "index.html", *(tmp_path / "out" / "wilayah").glob("*/**/index.html")]
     assert all(p.is_file() for p in made)
     assert area_pages(content) == len(made)
@@ -158,14 +158,14 @@ def test_the_naive_area_charts_are_five_figures_saved_as_svg(programme, monkeypa
     _, (figures, groups, extent) = programme
     (analysis, name), = sample_areas(figures, groups, extent, 1)
     saved = []
-    svg_bytes = bench.charts._svg_bytes
+    svg_bytes = bench.charts.svg_bytes
 
     def saving(fig, title=None) -> int:
         saved.append((title, svg_bytes(fig, title)))
         return saved[-1][1]
 
-    monkeypatch.setattr(bench.charts, "_svg_bytes", saving)
-    written = naive_area_charts(figures, analysis, name)
+    monkeypatch.setattr(bench.charts, "svg_bytes", saving)
+    written = naive_area_charts(figures, analysis, name, extent)
     assert [title for title, _ in saved] == [name] * 5
     assert all(size > 5_000 for _, size in saved)  # a whole chart each, frame and data
     assert written == sum(size for _, size in saved)

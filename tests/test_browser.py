@@ -19,7 +19,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-from ksm_site import pipeline, search
+from ksm_site.content.read import read_content
+from ksm_site.engine.build import build
+
+from ksm_site.site import search
 
 from conftest import CONTENT, TODAY
 
@@ -38,7 +41,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("www")
-    pipeline.build(str(CONTENT), str(root / "ksm"), TODAY)
+    build(str(CONTENT), str(root / "ksm"), TODAY)
     return root
 
 
@@ -279,10 +282,7 @@ def test_a_copy_opened_from_disk_navigates(browser, site):
 def parted_base_url(tmp_path_factory):
     """The sample site with its search index in parts of 20 entries, served like the other."""
     root = tmp_path_factory.mktemp("www-parted")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search, "ONE_PART", 20)
-        patch.setattr(search, "PART", 20)
-        pipeline.build(str(CONTENT), str(root / "ksm"), TODAY)
+    build(str(CONTENT), str(root / "ksm"), TODAY, search_split=search.SearchSplit(one_part=20, part=20))
     parts = 1 + len(list((root / "ksm" / "pagefind").glob("part-*/pagefind-entry.json")))
     assert parts >= 3
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
@@ -294,8 +294,8 @@ def parted_base_url(tmp_path_factory):
 def test_search_finds_groups_in_every_part_of_the_index(page, parted_base_url):
     """A group is found whichever part of the index holds its entry: one group from each part."""
     base_url, parts = parted_base_url
-    groups = pipeline.read_valid_content(str(CONTENT), TODAY).groups
-    runs = search.split({f"kelompok/{g.id}/index.html": g.nama for g in groups}, lambda path: "id", parts)
+    groups = read_content(str(CONTENT), TODAY).groups
+    runs = search.split({f"kelompok/{g.id}/index.html": g.nama for g in groups}, ("id",), parts)
     names = [next(iter(runs[search.Run(part, "id")].values())) for part in range(parts)]
     for name in names:
         page.goto(base_url + "cari/index.html?q=" + name.replace(" ", "+"))

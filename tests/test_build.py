@@ -6,14 +6,20 @@ import csv
 import io
 import json
 import os
-import re
+import time
 
 import pytest
 
-from ksm_site import pipeline
-from ksm_site.cli import main
-from ksm_site.errors import ContentError
-from ksm_site.write import write_site
+from ksm_site.commands.cli import main
+from ksm_site.content.problems import ContentError
+from ksm_site.content.read import read_content
+from ksm_site.engine import write
+from ksm_site.engine.build import build as build_site
+from ksm_site.engine.place import OutputError
+from ksm_site.engine.tuning import Tuning
+from ksm_site.engine.write import write_site
+from ksm_site.site import registry, search
+from ksm_site.site.inputs import NoInputs
 
 from conftest import TODAY, VALID_GROUP, files_under, write_content
 from htmlcheck import base_url, check_built_page
@@ -27,7 +33,7 @@ HOSTILE = VALID_GROUP.replace("nama: KSM Uji Coba", 'nama: "<script>alert(1)</sc
 
 
 def build(content, out, **kwargs):
-    return pipeline.build(str(content), str(out), TODAY, **kwargs)
+    return build_site(str(content), str(out), TODAY, **kwargs)
 
 
 def test_build_writes_pages_data_and_static_files(tmp_path):
@@ -180,18 +186,16 @@ def test_removed_groups_disappear_from_the_output(tmp_path):
     assert not (tmp_path / "out/kelompok/a").exists()
 
 
-def test_parallel_and_serial_builds_are_byte_identical(tmp_path, monkeypatch):
+def test_parallel_and_serial_builds_are_byte_identical(tmp_path):
     files = {f"groups/k{n % 7}/ksm-{n}.md": VALID_GROUP.replace("KSM Uji Coba", f"KSM {n}")
              .replace("kelurahan: Pandean", f"kelurahan: Desa {n % 5}") for n in range(30)}
     content = write_content(tmp_path, files)
-    monkeypatch.setattr(pipeline, "POOL_MIN_GROUPS", 10)
     build(content, tmp_path / "serial", jobs=1)
-    build(content, tmp_path / "parallel", jobs=2)
+    build(content, tmp_path / "parallel", jobs=2, tuning=Tuning(pool_min=10))
     assert files_under(tmp_path / "serial") == files_under(tmp_path / "parallel")
 
 
 def test_writer_refuses_paths_outside_the_output(tmp_path):
-    from ksm_site.write import OutputError
     with pytest.raises(OutputError):
         write_site({"../escape.html": b"x"}, str(tmp_path / "out"))
     assert not (tmp_path / "escape.html").exists() and not (tmp_path / "out").exists()
@@ -246,8 +250,6 @@ def test_search_index_is_built_for_both_languages(tmp_path):
 def test_a_pagefind_failure_is_named_and_keeps_the_previous_site(tmp_path, monkeypatch):
     import sys
 
-    from ksm_site import search
-
     content = write_content(tmp_path, {GROUP: VALID_GROUP})
     build(content, tmp_path / "out")
     before = files_under(tmp_path / "out")
@@ -259,28 +261,30 @@ def test_a_pagefind_failure_is_named_and_keeps_the_previous_site(tmp_path, monke
     assert files_under(tmp_path / "out") == before
 
 
-def test_a_writer_that_fails_taking_in_the_search_index_stops_pagefind_first(tmp_path, monkeypatch):
-    """The writer takes in each Pagefind run's files as the run ends: when it fails there, the runs
-    still to come are stopped before the folder being filled is removed, and the site stays whole."""
-    from ksm_site import search, write
-
-    content = write_content(tmp_path, {GROUP: VALID_GROUP})
-    build(content, tmp_path / "out")
-    before, around = files_under(tmp_path / "out"), sorted(os.listdir(tmp_path))
-    (content / GROUP).write_text(VALID_GROUP.replace("KSM Uji Coba", "KSM Uji Ganti"))  # a new entry: Pagefind runs
+def test_a_writer_that_fails_taking_in_more_files_stops_their_maker_before_it_cleans_up(tmp_path):
+    """The writer takes in the files of a ``more`` step (the search index) as they are made: when it fails
+    there, it stops the step (Pagefind, in a build) while the folder being filled still stands, then
+    removes that folder and its scratch folder, and the site stays whole."""
+    out = tmp_path / "out"
+    write_site({"a.html": b"old"}, str(out))
+    before, around = files_under(out), sorted(os.listdir(tmp_path))
+    staging = write.begin(str(out))
     events = []
-    cancel, abort = search.Indexing.cancel, write.abort
 
-    def full_disk(target, relpath, made):
-        raise OSError(28, "No space left on device")
+    def more(scratch):
+        try:
+            made = os.path.join(scratch, "made.txt")
+            with open(made, "wb") as f:
+                f.write(b"made")
+            yield "search/made.txt", made
+            yield "search/lost.txt", os.path.join(scratch, "never-made.txt")  # the writer cannot take it in
+        finally:
+            events.append(("stopped", os.path.isdir(staging.target.fresh), os.path.isdir(staging.scratch)))
 
-    monkeypatch.setattr(search.Indexing, "cancel", lambda self: (events.append("stop pagefind"), cancel(self)))
-    monkeypatch.setattr(write, "abort", lambda staging: (events.append("abort"), abort(staging)))
-    monkeypatch.setattr(write, "_adopt", full_disk)
-    with pytest.raises(write.OutputError, match="No space left on device"):
-        build(content, tmp_path / "out")
-    assert events[:2] == ["stop pagefind", "abort"]
-    assert files_under(tmp_path / "out") == before and sorted(os.listdir(tmp_path)) == around
+    with pytest.raises(OutputError, match="No such file"):
+        write.finish(staging, {"a.html": b"new"}, more=more)
+    assert events == [("stopped", True, True)]
+    assert files_under(out) == before and sorted(os.listdir(tmp_path)) == around
 
 
 @pytest.mark.parametrize("languages, root_lang, other", [("[id]", "id", None), ("[en, id]", "en", "id")])
@@ -301,16 +305,16 @@ def test_search_entries_name_a_group_and_leave_out_what_assessments_move():
     its stage or score, so editing a level leaves the search index as it was."""
     from markupsafe import escape
 
-    from ksm_site.analyse import extent_of, facts_of
-    from ksm_site.render import Renderer
-    from ksm_site.score import score_group
+    from ksm_site.domain.analyse import extent_of, facts_of
+    from ksm_site.domain.score import score_group
+    from ksm_site.site.maker import PageMaker
 
-    checked = pipeline.read_valid_content("content", TODAY)
+    checked = read_content("content", TODAY)
     extent = extent_of([facts_of(g) for g in checked.groups], None)
-    renderer = Renderer(checked.rubric, checked.site, "id", extent)
+    renderer = PageMaker(checked.rubric, checked.site, "id")
     scored = [score_group(g, checked.rubric, extent.as_of) for g in checked.groups]
     g = next(g for g in scored if g.group.mitra and g.group.usaha and g.latest)
-    path, data = renderer.group_entry(g)
+    path, data = search.group_entry(renderer, g)
     html = data.decode()
     assert path == f"kelompok/{g.id}/index.html"
     assert '<html lang="id">' in html and "data-pagefind-body" in html
@@ -320,40 +324,50 @@ def test_search_entries_name_a_group_and_leave_out_what_assessments_move():
     assert renderer.status_name(g.status) not in html
 
 
-def test_a_build_that_fails_waits_for_the_data_files_before_it_cleans_up(tmp_path, monkeypatch):
-    """The data files are written into the folder being filled from the end of round 2, by a worker:
-    a build that fails after that must not remove the folder under it (nor leave one that it made
-    again)."""
-    import time
+def test_a_build_that_fails_waits_for_its_workers_before_it_cleans_up(tmp_path, monkeypatch):
+    """A worker writes the files it makes into the folder being filled: a build that fails elsewhere
+    meanwhile lets it finish before it removes the folder (and leaves no folder it made again).
 
-    from ksm_site import write
-
+    Two kinds of file are added to the registry (the way a page is added): one that a worker writes
+    slowly, and one that fails once the slow one has begun; each waits for the other's event."""
     content = write_content(tmp_path, {GROUP: VALID_GROUP})
     build(content, tmp_path / "out")
     before, around = files_under(tmp_path / "out"), sorted(os.listdir(tmp_path))
-    (content / GROUP).write_text(VALID_GROUP.replace("KSM Uji Coba", "KSM Uji Ganti"))
-    events = tmp_path.parent / f"{tmp_path.name}-events"  # written by the worker too
-    pieces = pipeline.data_pieces
+    log = tmp_path.parent / f"{tmp_path.name}-events"  # written by the workers and by this process
 
-    def slow_pieces(*args):
-        time.sleep(0.3)
-        with open(events, "a") as f:
-            f.write(f"data {os.getpid() != parent}\n")
-        return pieces(*args)
+    def note(event: str) -> None:
+        with open(log, "a") as f:
+            f.write(event + "\n")
 
-    def failing(*args):
-        raise RuntimeError("round 3 failed")
+    def wait_for(event: str) -> None:
+        for _ in range(3000):
+            if log.exists() and event in log.read_text().split("\n"):
+                return
+            time.sleep(0.01)
+        raise TimeoutError(event)
 
-    def logged_abort(staging):
-        with open(events, "a") as f:
-            f.write("abort\n")
+    def slowly(inputs, makers):
+        yield "slow.txt", "begun "
+        note("slow begun")
+        wait_for("failing")
+        yield "slow.txt", "and done"
+        note("slow done")
+
+    def failing(inputs, makers):
+        wait_for("slow begun")
+        note("failing")
+        raise RuntimeError("a page failed")
+        yield  # a generator, as render functions are
+
+    def logged_abort(staging, abort=write.abort):
+        note("abort")
         abort(staging)
 
-    parent, abort = os.getpid(), write.abort
-    monkeypatch.setattr(pipeline, "data_pieces", slow_pieces)
-    monkeypatch.setattr(pipeline._Run, "_render_aggregates", failing)
+    monkeypatch.setattr(registry, "REGISTRY", (*registry.REGISTRY,
+                                               registry.Kind("slow", "whole", NoInputs, registry.once, slowly),
+                                               registry.Kind("failing", "whole", NoInputs, registry.once, failing)))
     monkeypatch.setattr(write, "abort", logged_abort)
-    with pytest.raises(RuntimeError, match="round 3 failed"):
-        build(content, tmp_path / "out", jobs=2)
-    assert events.read_text() == "data True\nabort\n"
+    with pytest.raises(RuntimeError, match="a page failed"):
+        build(content, tmp_path / "out", jobs=2, tuning=Tuning(pool_min=1))
+    assert log.read_text().split("\n")[-3:] == ["slow done", "abort", ""]
     assert files_under(tmp_path / "out") == before and sorted(os.listdir(tmp_path)) == around

@@ -6,15 +6,16 @@ import gc
 import hashlib
 import os
 import sqlite3
-import time
 
 import pytest
 
 from bench.synthetic import write_programme
-from ksm_site import cache as cache_module
-from ksm_site import pipeline
-from ksm_site.cli import main
-from ksm_site.write import write_site
+from ksm_site.commands.cli import main
+from ksm_site.engine import cache as cache_module
+from ksm_site.engine.build import build as build_site
+from ksm_site.engine.pool import Aside, Pool, WorkerState
+from ksm_site.engine.tuning import Tuning
+from ksm_site.engine.write import write_site
 
 from conftest import TODAY, files_under
 
@@ -23,7 +24,7 @@ GROUPS = 16
 
 def build(content, out, cache, **kwargs):
     kwargs.setdefault("jobs", 1)
-    return pipeline.build(str(content), str(out), TODAY, cache_dir=str(cache) if cache else None, **kwargs)
+    return build_site(str(content), str(out), TODAY, cache_dir=str(cache) if cache else None, **kwargs)
 
 
 @pytest.fixture
@@ -135,9 +136,9 @@ def test_a_broken_cache_file_is_replaced(built):
     assert files_under(out) == reference
 
 
-def test_the_cache_forgets_what_recent_builds_did_not_use(built, monkeypatch):
+def test_the_cache_forgets_what_recent_builds_did_not_use(built):
     content, out, cache, reference = built
-    monkeypatch.setattr(cache_module, "PRUNE_GROWTH", 0)
+    eager = Tuning(prune_growth=0)
     path = sorted((content / "groups").rglob("*.md"))[0]
     original = path.read_text()
 
@@ -155,12 +156,12 @@ def test_the_cache_forgets_what_recent_builds_did_not_use(built, monkeypatch):
     assert first_page in blobs()
     for n in range(cache_module.KEEP_BUILDS + 1):
         path.write_text(original + f"\nVersi {n}.\n")
-        build(content, out, cache)
+        build(content, out, cache, tuning=eager)
     gone = first - keys()
     assert gone and all(len(k) >= 64 for k in gone)  # the first version's entries for that group, among others
     assert first_page not in blobs()  # and the bytes of its page
     path.write_text(original)
-    result, _ = build(content, out, cache)
+    result, _ = build(content, out, cache, tuning=eager)
     assert result.rendered == 1  # it was forgotten, so rendered again
     assert files_under(out) == reference
 
@@ -197,15 +198,15 @@ def test_the_cache_forgets_only_once_it_has_grown_by_a_quarter(built):
     assert files_under(out) == reference
 
 
-def test_a_manifest_and_a_site_kept_in_rows_read_back_whole(tmp_path, monkeypatch):
-    """The live output's files, and the list of a site's files, are kept in rows of ``ROWS``; read
-    back, they are what was saved, so a rebuild writes only what changed and equals a clean build,
+def test_a_manifest_and_a_site_kept_in_rows_read_back_whole(tmp_path):
+    """The live output's files, and the list of a site's files, are kept in rows of ``Tuning.cache_rows``;
+    read back, they are what was saved, so a rebuild writes only what changed and equals a clean build,
     and content built before is written from the cache alone."""
-    monkeypatch.setattr(cache_module, "ROWS", 7)
+    small = Tuning(cache_rows=7)
     content = write_programme(tmp_path / "content", GROUPS, seed=2)
     out, cache = tmp_path / "out", tmp_path / "cache"
-    build(content, out, cache)
-    store = cache_module.Cache(str(cache))
+    build(content, out, cache, tuning=small)
+    store = cache_module.Cache(str(cache), small)
     try:
         record = store.manifest(str(out)).load()
         parts = store.db.execute("SELECT COUNT(*) FROM outputs").fetchone()[0]
@@ -216,39 +217,41 @@ def test_a_manifest_and_a_site_kept_in_rows_read_back_whole(tmp_path, monkeypatc
     path = sorted((content / "groups").rglob("*.md"))[0]
     original = path.read_text()
     path.write_text(original + "\nVersi baru.\n")
-    _, stats = build(content, out, cache)
+    _, stats = build(content, out, cache, tuning=small)
     assert 0 < stats.written < len(files) / 4
     build(content, tmp_path / "reference", None)
     assert files_under(out) == files_under(tmp_path / "reference")
     path.write_text(original)
-    result, _ = build(content, out, cache)
+    result, _ = build(content, out, cache, tuning=small)
     assert (result.parsed, result.rendered, result.pages) == (0, 0, 0) and files_under(out) == files
 
 
 def test_work_aside_runs_in_a_child_and_reports_a_failure_as_none():
     parent = os.getpid()
-    assert pipeline._Aside(lambda: (os.getpid() != parent, frozenset({"a"}))).result() == (True, frozenset({"a"}))
-    assert pipeline._Aside(lambda: 1 / 0).result() is None
-    slow = pipeline._Aside(lambda: __import__("time").sleep(600))
+    assert Aside(lambda: (os.getpid() != parent, frozenset({"a"}))).result() == (True, frozenset({"a"}))
+    assert Aside(lambda: 1 / 0).result() is None
+    slow = Aside(lambda: __import__("time").sleep(600))
     pid = slow.pid
     slow.close()  # a build that failed stops it
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # stopped and reaped
 
 
-def _niceness(_: int) -> int:
-    time.sleep(0.05)  # long enough for every worker to take a task
-    return os.getpriority(os.PRIO_PROCESS, 0)
+def niceness(_: int) -> tuple[int, int]:
+    return os.getpid(), os.getpriority(os.PRIO_PROCESS, 0)
 
 
 @pytest.mark.skipif(not hasattr(os, "setpriority"), reason="the system has no nice")
-def test_workers_yield_the_cpu_and_the_build_process_keeps_its_priority():
+def test_workers_yield_the_cpu_and_the_build_process_keeps_its_priority(tmp_path, rubric):
+    """Every worker of the pool runs lower once asked (each reports its own priority; the pool's workers
+    are forked at ``start``, so each one that answers was there when the priority was lowered)."""
     mine = os.getpriority(os.PRIO_PROCESS, 0)
-    pool = pipeline._Pool(2, {})
+    pool = Pool(2, WorkerState(rubric, None, TODAY, str(tmp_path), None, None, None, Tuning()))
     try:
         pool.start()
-        pool.yield_cpu(3)
-        assert set(pool.map(_niceness, range(8), 1, 1)) == {min(mine + 3, 19)}
+        pool.lower_priority(3)
+        answers = dict(pool.map(niceness, range(32), 1, 1))
+        assert set(answers.values()) == {min(mine + 3, 19)} and os.getpid() not in answers
     finally:
         pool.close()
     assert os.getpriority(os.PRIO_PROCESS, 0) == mine

@@ -9,10 +9,9 @@ import sys
 
 import pytest
 
-from ksm_site import charts
-from ksm_site.analyse import status_at, summarise_group, survival, timeline, timeline_periods, transitions
-from ksm_site.charts import _corner
-from ksm_site.score import score_group
+from ksm_site.site import charts
+from ksm_site.domain.analyse import status_at, summarise_group, survival, timeline, timeline_periods, transitions
+from ksm_site.domain.score import score_group
 
 from conftest import ROOT, make_group, values
 
@@ -40,7 +39,7 @@ def test_a_five_lies_on_the_outer_ring():
     vertices = list(zip(numbers(filled)[0::2], numbers(filled)[1::2]))
     assert len(vertices) == 5
     # the outer ring drawn by matplotlib in the frame goes through the same five points
-    ring = [frame.point(*_corner(i, 5, 5)) for i in range(5)]
+    ring = [frame.point(*charts.corner(i, 5, 5)) for i in range(5)]
     for (x, y), (rx, ry) in zip(vertices, ring):
         assert abs(x - rx) < 0.11 and abs(y - ry) < 0.11
     drawn = [numbers(d) for d in re.findall(r'<path d="(M [^"]+z)\s*"', frame.head)]
@@ -51,7 +50,7 @@ def test_a_five_lies_on_the_outer_ring():
 def test_pentagon_vertices_scale_with_the_value():
     frame = charts.pentagon_frame(PENTAGON)
     centre = frame.point(0, 0)
-    top_at = {v: frame.point(*_corner(0, 5, v)) for v in (1, 5)}
+    top_at = {v: frame.point(*charts.corner(0, 5, v)) for v in (1, 5)}
     assert top_at[5][0] == pytest.approx(centre[0], abs=1e-6)  # 'Manusia' points straight up
     assert centre[1] - top_at[5][1] == pytest.approx(5 * (centre[1] - top_at[1][1]))
 
@@ -124,7 +123,7 @@ def test_chart_is_accessible_and_compact():
 
 
 def test_frames_are_identical_in_a_fresh_process():
-    code = ("import sys, datetime as dt; sys.path.insert(0, '.'); from ksm_site import charts;"
+    code = ("import sys, datetime as dt; sys.path.insert(0, '.'); from ksm_site.site import charts;"
             "a = charts.ProgressionAxes(dt.date(2016, 1, 1), dt.date(2024, 6, 30), "
             "((0.0, 50.0, 0, 'Tunas'), (50.0, 75.0, 1, 'Tumbuh'), (75.0, 100.0, 2, 'Kembang')));"
             "f = charts.progression_frame(a); print(f.head + f.tail)")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import subprocess
 
-from ksm_site.cli import main
-from ksm_site.errors import Problem
-from ksm_site.report import escape_data, github_annotation, md_escape, summary_markdown, text_report
+from ksm_site.commands.cli import main
+from ksm_site.content.problems import Problem
+from ksm_site.commands.report import escape_data, github_annotation, md_escape, summary_markdown, text_report
 
 from conftest import VALID_GROUP, write_content
 

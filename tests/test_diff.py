@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from ksm_site.cli import main
+from ksm_site.commands.cli import main
 
 from conftest import VALID_GROUP, write_content
 

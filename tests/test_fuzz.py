@@ -14,13 +14,16 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ksm_site.analyse import area_slugs, extent_of, facts_of
-from ksm_site.errors import Problem
-from ksm_site.load import decode_text, parse_document, read_document
-from ksm_site.model import Assessment
-from ksm_site.render import Renderer
-from ksm_site.score import score_assessment, score_group
-from ksm_site.validate import validate_group, validate_site
+from ksm_site.domain.analyse import extent_of, facts_of
+from ksm_site.domain.slugs import area_slugs
+from ksm_site.content.problems import Problem
+from ksm_site.content.files import decode_text, parse_document, read_document
+from ksm_site.domain.model import Assessment
+from ksm_site.site.maker import PageMaker
+from ksm_site.site.pages.group import group_page
+from ksm_site.domain.score import score_assessment, score_group
+from ksm_site.content.group import validate_group
+from ksm_site.content.settings import validate_site
 
 from conftest import CONTENT, TODAY, VALID_GROUP, load_rubric, make_group
 
@@ -120,7 +123,8 @@ def test_a_mutated_file_that_is_valid_also_renders(case):
     extent = extent_of([facts], TODAY)
     scored = score_group(group, RUBRIC, TODAY)
     for lang in SITE.languages:
-        path, pieces = Renderer(RUBRIC, SITE, lang, extent).group(scored, area_slugs([facts.area])[facts.area])
+        path, pieces = group_page(PageMaker(RUBRIC, SITE, lang), scored, area_slugs([facts.area])[facts.area],
+                                  extent.axis, extent.as_of)
         assert path.endswith("index.html") and "".join(pieces).endswith("</html>\n")
 
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from ksm_site.cli import main
-from ksm_site.importer import cell_percent
-from ksm_site.sheet import Cell
+from ksm_site.commands.cli import main
+from ksm_site.commands.importer import cell_percent
+from ksm_site.commands.sheet import Cell
 
 from conftest import VALID_GROUP, files_under, write_content
 
@@ -223,7 +223,7 @@ def test_percentages_from_a_spreadsheet(cell, expected):
 
 @pytest.mark.parametrize("cell", [Cell("0.72"), Cell(0.72), Cell(1), Cell("banyak"), Cell("-5%")])
 def test_ambiguous_or_wrong_percentages_are_refused(cell):
-    from ksm_site.validate import Invalid
+    from ksm_site.content.fields import Invalid
     with pytest.raises(Invalid):
         cell_percent(cell)
 

@@ -1,17 +1,21 @@
-"""A rebuild with the cache equals a clean build, byte for byte, whatever changed (DESIGN §8).
+"""A rebuild with the cache equals a clean build, byte for byte, whatever changed (DESIGN §6, §8).
 
 Each test builds a small synthetic programme (bench/synthetic.py) into an
 output folder with a cache, changes something, builds again into the same
 folder with the same cache, and compares the whole tree with a clean build
-(new folder, new cache) of the changed content. The changes cover the
-group files (edit, rename, delete, add), the settings, the templates, and
-each programme-wide value a group page depends on: the as-of date, the
-first year of the shared time axis, the area slugs (through a collision)
-and the languages. Other tests show what a rebuild does *not* redo.
+(new folder, new cache) of the changed content.
+
+``DECLARED`` names, for every input that every kind of page declares
+(``site/registry.py``), a change that moves it; a test checks that the table
+covers them all, so a kind or an input added without a change here fails.
+For each change, the kinds that declare what it moves are made again
+(``Built.made``) and the site equals a clean build. Other tests show what a
+rebuild does *not* redo.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import os
@@ -22,7 +26,16 @@ from pathlib import Path
 import pytest
 
 from bench.synthetic import write_programme
-from ksm_site import pipeline, render, search
+from ksm_site.content.read import read_content
+from ksm_site.domain.analyse import extent_of, facts_of
+from ksm_site.domain.score import score_group
+from ksm_site.engine.build import build as build_site
+from ksm_site.engine.bundles import bundle_of
+from ksm_site.engine.tuning import Tuning
+from ksm_site.site import templates
+from ksm_site.site.registry import REGISTRY
+from ksm_site.site.rows import PlacedRows
+from ksm_site.site.search import SearchSplit
 
 from conftest import TODAY, files_under
 
@@ -32,7 +45,7 @@ _counter = itertools.count()
 
 def build(content: Path, out: Path, cache: Path | None, **kwargs):
     kwargs.setdefault("jobs", 1)
-    return pipeline.build(str(content), str(out), TODAY, cache_dir=str(cache) if cache else None, **kwargs)
+    return build_site(str(content), str(out), TODAY, cache_dir=str(cache) if cache else None, **kwargs)
 
 
 def clean_build(content: Path, tmp: Path, **kwargs) -> dict[str, bytes]:
@@ -50,11 +63,11 @@ def with_assessments(content: Path) -> list[Path]:
     return [p for p in group_files(content) if "tanggal:" in p.read_text()]
 
 
-def replace(path: Path, pattern: str, new: str) -> None:
-    """Replace the first match of ``pattern`` in the file (which must match)."""
+def replace(path: Path, pattern: str, new, count: int = 1) -> None:
+    """Replace the first ``count`` matches of ``pattern`` in the file (which must match)."""
     text = path.read_text()
-    changed, count = re.subn(pattern, new, text, count=1, flags=re.M)
-    assert count == 1, (path, pattern)
+    changed, found = re.subn(pattern, new, text, count=count, flags=re.M)
+    assert found >= 1, (path, pattern)
     path.write_text(changed)
 
 
@@ -68,6 +81,7 @@ def programme(tmp_path):
 
 
 # --- the changes ------------------------------------------------------------------------
+# Each changes the content in place; one that changes a build option instead returns the options.
 
 
 def edit_a_level(content: Path) -> None:
@@ -77,6 +91,11 @@ def edit_a_level(content: Path) -> None:
 
 def edit_a_name(content: Path) -> None:
     replace(group_files(content)[3], r"^nama: .*$", "nama: KSM Nama Baru")
+
+
+def edit_a_story(content: Path) -> None:
+    path = next(p for p in group_files(content) if p.suffix == ".md")
+    path.write_text(path.read_text() + "\nKata yang dicari: ubinanlangka.\n")
 
 
 def rename_a_group(content: Path) -> None:
@@ -96,6 +115,37 @@ def add_a_group(content: Path) -> None:
     target.write_text(re.sub(r"^nama: .*$", "nama: KSM Tambahan", source.read_text(), count=1, flags=re.M))
 
 
+def add_a_group_in_a_new_kota(content: Path) -> None:
+    source = group_files(content)[0]
+    target = content / "groups" / "kota-baru" / "baru" / ("ksm-baru" + source.suffix)
+    target.parent.mkdir(parents=True)
+    target.write_text(re.sub(r"^(  kota: ).*$", r"\1Kota Baru", source.read_text(), count=1, flags=re.M))
+
+
+def rename_a_kelurahan(content: Path) -> None:
+    replace(group_files(content)[6], r"^(  kelurahan: ).*$", r"\1Kelurahan Baru")
+
+
+def warned(content: Path) -> list[Path]:
+    """The files of the groups that carry a warning, as the build judges them."""
+    checked = read_content(str(content), TODAY)
+    as_of = extent_of([facts_of(g) for g in checked.groups], None).as_of
+    ids = {g.id for g in checked.groups if score_group(g, checked.rubric, as_of).warnings}
+    return [p for p in group_files(content) if str(p.relative_to(content / "groups").with_suffix("")) in ids]
+
+
+def dissolve_a_warned_group(content: Path) -> None:
+    """A group that carries a warning dissolves on its last assessment: the stage counts of its areas and
+    the programme change, and it leaves the warnings."""
+    path = next(p for p in warned(content) if "tanggal:" in p.read_text() and "\nbubar:" not in p.read_text())
+    last = max(re.findall(r"tanggal: (\S+)", path.read_text()))
+    replace(path, r"^(dibentuk: .*)$", rf"\1\nbubar: {last}")
+
+
+def rename_a_warned_group(content: Path) -> None:
+    replace(warned(content)[0], r"^nama: .*$", "nama: KSM Berganti Nama")
+
+
 def change_the_rubric(content: Path) -> None:
     replace(content / "rubric.yaml", r"^(    skor_min: )50$", r"\g<1>55")
     replace(content / "rubric.yaml", r"Routine meetings", "Regular meetings")
@@ -111,7 +161,7 @@ def drop_a_language(content: Path) -> None:
 
 def move_the_as_of_date(content: Path) -> None:
     """A new assessment after every other date: every page shows the as-of date."""
-    path = with_assessments(content)[1]
+    path = next(p for p in with_assessments(content) if "\nbubar:" not in p.read_text())
     text = path.read_text()
     first = re.search(r"^  - tanggal: .*?(?=^  - tanggal: |^---|\Z)", text, flags=re.M | re.S).group(0)
     newest = re.sub(r"tanggal: \S+", "tanggal: 2025-06-30", first, count=1)
@@ -119,19 +169,75 @@ def move_the_as_of_date(content: Path) -> None:
 
 
 def move_the_first_year(content: Path) -> None:
-    """A group formed before every other: the progression charts' shared axis starts earlier."""
+    """A group formed before every other: the progression charts' shared axis starts earlier, the timeline
+    has more periods and the survival chart a longer span."""
     replace(group_files(content)[4], r"^dibentuk: \S+$", "dibentuk: 2005-02-01")
 
 
 def make_two_areas_share_a_slug(content: Path) -> None:
     """'Suko Rejo' sorts before 'Suko-Rejo'; both make 'suko-rejo', so the second becomes 'suko-rejo-2'."""
-    newcomer = group_files(content)[0]
-    target = newcomer.with_name("ksm-suko-rejo-baru" + newcomer.suffix)
-    target.write_text(re.sub(r"^(  kelurahan: ).*$", r"\1Suko Rejo", newcomer.read_text(), count=1, flags=re.M))
+    old = group_files(content)[0]
+    replace(old, r"^(  kelurahan: ).*$", r"\1Suko-Rejo")
+    target = old.with_name("ksm-suko-rejo-baru" + old.suffix)
+    target.write_text(re.sub(r"^(  kelurahan: ).*$", r"\1Suko Rejo", old.read_text(), count=1, flags=re.M))
 
 
-CHANGES = [edit_a_level, edit_a_name, rename_a_group, delete_a_group, add_a_group, change_the_rubric,
-           change_the_site_title, drop_a_language, move_the_as_of_date, move_the_first_year]
+def split_the_search_index(content: Path) -> dict:
+    """A build option, not content: a search index in parts of 10 entries."""
+    return {"search_split": SearchSplit(one_part=10, part=10)}
+
+
+SETTINGS = [change_the_rubric, change_the_site_title, drop_a_language]
+"""Changes that every kind depends on: the rubric, the site settings (the templates: see below)."""
+
+CHANGES = [edit_a_level, edit_a_name, edit_a_story, rename_a_group, delete_a_group, add_a_group,
+           move_the_as_of_date, move_the_first_year, *SETTINGS]
+
+DECLARED = {
+    ("group", "group"): edit_a_level,
+    ("group", "slugs"): make_two_areas_share_a_slug,
+    ("group", "as_of"): move_the_as_of_date,
+    ("group", "axis"): move_the_first_year,
+    **{(kind, field): change for kind in ("index", "area") for field, change in (
+        ("area", dissolve_a_warned_group), ("children", dissolve_a_warned_group), ("groups", edit_a_name),
+        ("as_of", move_the_as_of_date), ("periods", move_the_first_year), ("survival_years", move_the_first_year))},
+    ("warnings", "warned"): dissolve_a_warned_group,
+    ("warnings", "tables"): rename_a_warned_group,
+    ("warnings", "as_of"): move_the_as_of_date,
+    ("areas", "areas"): dissolve_a_warned_group,
+    ("areas", "whole"): add_a_group_in_a_new_kota,
+    ("areas", "as_of"): move_the_as_of_date,
+    ("methodology", "as_of"): move_the_as_of_date,
+    ("search", "parts"): split_the_search_index,
+    ("search", "as_of"): move_the_as_of_date,
+    ("404", "as_of"): move_the_as_of_date,
+    ("data files", "as_of"): move_the_as_of_date,
+    ("data files", "shares"): edit_a_level,
+    ("area entry", "names"): rename_a_kelurahan,
+    ("area entry", "slugs"): make_two_areas_share_a_slug,
+    ("sitemap", "paths"): add_a_group,
+    ("search index", "parts"): split_the_search_index,
+    ("search index", "entries"): edit_a_story,
+}
+"""(kind, declared input) -> a change that moves that input."""
+
+def test_every_declared_input_of_every_kind_has_a_change():
+    declared = {(kind.name, field.name) for kind in REGISTRY for field in dataclasses.fields(kind.inputs)}
+    assert declared == set(DECLARED)
+
+
+@pytest.mark.parametrize("change", sorted(set(DECLARED.values()), key=lambda f: f.__name__),
+                         ids=lambda f: f.__name__)
+def test_a_change_of_a_declared_input_makes_its_kinds_again_and_equals_a_clean_build(programme, tmp_path, change):
+    content, out, cache = programme
+    before = files_under(out)
+    options = change(content) or {}
+    built, _ = build(content, out, cache, **options)
+    after = files_under(out)
+    assert after != before, "the change must show in the site, or this test proves nothing"
+    kinds = sorted({kind for (kind, _), moved in DECLARED.items() if moved is change})
+    assert all(built.made.get(kind, 0) >= 1 for kind in kinds), (kinds, built.made)
+    assert after == clean_build(content, tmp_path, **options)
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=lambda f: f.__name__)
@@ -139,10 +245,12 @@ def test_rebuild_after_a_change_equals_a_clean_build(programme, tmp_path, change
     content, out, cache = programme
     before = files_under(out)
     change(content)
-    build(content, out, cache)
+    built, _ = build(content, out, cache)
     after = files_under(out)
     assert after != before, "the change must show in the site, or this test proves nothing"
     assert after == clean_build(content, tmp_path)
+    if change in SETTINGS:
+        assert all(built.made.get(kind.name, 0) >= 1 for kind in REGISTRY if kind.name != "search index")
 
 
 def test_a_slug_collision_renames_the_other_area_everywhere(tmp_path):
@@ -154,7 +262,8 @@ def test_a_slug_collision_renames_the_other_area_everywhere(tmp_path):
     old_page = next(p for p in files_under(out)
                     if old.stem in p and p.startswith("kelompok/") and p.endswith("/index.html"))
     assert b"/suko-rejo/index.html" in files_under(out)[old_page]
-    make_two_areas_share_a_slug(content)
+    target = old.with_name("ksm-suko-rejo-baru" + old.suffix)
+    target.write_text(re.sub(r"^(  kelurahan: ).*$", r"\1Suko Rejo", old.read_text(), count=1, flags=re.M))
     build(content, out, cache)
     after = files_under(out)
     assert b"/suko-rejo-2/index.html" in after[old_page]  # a page of a group whose file did not change
@@ -177,13 +286,14 @@ def test_as_of_option_change_equals_a_clean_build(tmp_path, first, second):
 
 @pytest.fixture
 def own_templates(tmp_path, monkeypatch):
-    """A copy of templates/ that a test may edit, used by every build in the test."""
+    """A copy of templates/ that a test may edit, used by every build in the test (``templates.TEMPLATES``
+    is where the site's templates are)."""
     folder = tmp_path / "templates"
-    shutil.copytree(render.TEMPLATES, folder)
-    monkeypatch.setattr(render, "TEMPLATES", str(folder))
-    render.environment.cache_clear()
+    shutil.copytree(templates.TEMPLATES, folder)
+    monkeypatch.setattr(templates, "TEMPLATES", str(folder))
+    templates.environment.cache_clear()
     yield folder
-    render.environment.cache_clear()
+    templates.environment.cache_clear()
 
 
 @pytest.mark.parametrize("template, old, new", [
@@ -220,7 +330,7 @@ def test_a_rebuild_of_unchanged_content_renders_and_writes_nothing(programme):
 
 
 def test_a_story_edit_renders_one_group_and_no_other_page(programme):
-    """The story shows on the group's pages only: its aggregate pages' keys must not change."""
+    """The story shows on the group's pages only: no other page's inputs change."""
     content, out, cache = programme
     path = next(p for p in group_files(content) if p.suffix == ".md")
     path.write_text(path.read_text() + "\nCerita tambahan.\n")
@@ -248,162 +358,111 @@ def test_moving_the_as_of_date_renders_every_group(programme):
     assert built.rendered == len(built.groups) == GROUPS
 
 
-def test_a_cached_build_equals_an_uncached_one_at_any_job_count(tmp_path, monkeypatch):
+def test_a_cached_build_equals_an_uncached_one_at_any_job_count(tmp_path):
     content = write_programme(tmp_path / "content", GROUPS, seed=11)
-    monkeypatch.setattr(pipeline, "POOL_MIN_GROUPS", 4)
+    pool = Tuning(pool_min=4)
     build(content, tmp_path / "plain", None, jobs=1)
-    build(content, tmp_path / "cached", tmp_path / "cache", jobs=2)
-    build(content, tmp_path / "again", tmp_path / "cache", jobs=2)
+    build(content, tmp_path / "cached", tmp_path / "cache", jobs=2, tuning=pool)
+    build(content, tmp_path / "again", tmp_path / "cache", jobs=2, tuning=pool)
     plain = files_under(tmp_path / "plain")
     assert files_under(tmp_path / "cached") == plain == files_under(tmp_path / "again")
 
 
-def counting_indexer(monkeypatch) -> list[search.Run]:
-    """Record every Pagefind run of the builds that follow (and still make it)."""
-    calls: list[search.Run] = []
-    real = search.Indexing.__init__
-
-    def start(self, runs, *args):
-        calls.extend(runs)
-        real(self, runs, *args)
-
-    monkeypatch.setattr(search.Indexing, "__init__", start)
-    return calls
-
-
-def test_a_level_edit_reuses_the_search_index(programme, monkeypatch, tmp_path):
+def test_a_level_edit_reuses_the_search_index(programme, tmp_path):
     """A search entry holds names, areas and stories, nothing an assessment moves: Pagefind does not run."""
     content, out, cache = programme
-    calls = counting_indexer(monkeypatch)
     edit_a_level(content)
-    build(content, out, cache)
-    assert calls == []
+    built, _ = build(content, out, cache)
+    assert built.search_runs == ()
     assert files_under(out) == clean_build(content, tmp_path)
 
 
-def test_a_story_edit_makes_the_search_index_again(programme, monkeypatch):
+def test_a_story_edit_makes_the_search_index_again(programme):
     content, out, cache = programme
-    calls = counting_indexer(monkeypatch)
-    path = next(p for p in group_files(content) if p.suffix == ".md")
-    path.write_text(path.read_text() + "\nKata yang dicari: ubinanlangka.\n")
-    build(content, out, cache)
-    assert sorted(run.lang for run in calls) == ["en", "id"]  # the group's entry in each language
+    edit_a_story(content)
+    built, _ = build(content, out, cache)
+    assert sorted(run.lang for run in built.search_runs) == ["en", "id"]  # the group's entry in each language
 
 
 def test_a_language_of_up_to_one_part_s_entries_has_one_part_and_a_bigger_one_smaller_parts():
-    """Up to ``ONE_PART`` entries, one bundle, indexed beside round 3; above, parts of at most ``PART``
-    entries (so at most ``PART`` entries in one Pagefind process), indexed one at a time after it."""
-    assert search.parts_for(1) == search.parts_for(search.ONE_PART) == 1
-    assert search.PART < search.ONE_PART
-    assert search.parts_for(search.ONE_PART + 1) == -(-(search.ONE_PART + 1) // search.PART) == 2
-    assert search.parts_for(102_220) == 9  # 100,000 synthetic groups and their areas, in one language
-    assert search.alongside(1) and not search.alongside(2)
+    """Up to ``one_part`` entries, one bundle; above, parts of at most ``part`` entries (so at most that
+    many entries in one Pagefind process)."""
+    split = SearchSplit()
+    assert split.parts_for(1) == split.parts_for(split.one_part) == 1
+    assert split.part < split.one_part
+    assert split.parts_for(split.one_part + 1) == -(-(split.one_part + 1) // split.part) == 2
+    assert split.parts_for(102_220) == 9  # 100,000 synthetic groups and their areas, in one language
 
 
-def test_a_search_index_in_parts_makes_again_only_the_runs_of_what_changed(tmp_path, monkeypatch):
+def test_a_search_index_in_parts_makes_again_only_the_runs_of_what_changed(tmp_path):
     """With more entries than a part holds, the index comes in parts (each its own bundle, merged by
     the search page); an edit makes again only its entries' runs, and the site equals a clean build."""
-    monkeypatch.setattr(search, "ONE_PART", 10)
-    monkeypatch.setattr(search, "PART", 10)
+    small = SearchSplit(one_part=10, part=10)
     content = write_programme(tmp_path / "content", GROUPS, seed=7)
     out, cache = tmp_path / "out", tmp_path / "cache"
-    build(content, out, cache)
+    build(content, out, cache, search_split=small)
     site = files_under(out)
     parts = 1 + sum(1 for name in site if re.fullmatch(r"pagefind/part-\d+/pagefind-entry\.json", name))
     assert parts >= 3
-    assert f'data-bundles="../pagefind/part-2/' in site["cari/index.html"].decode()
-    calls = counting_indexer(monkeypatch)
-    path = next(p for p in group_files(content) if p.suffix == ".md")
-    path.write_text(path.read_text() + "\nKata yang dicari: ubinanlangka.\n")
-    build(content, out, cache)
-    assert 1 <= len(calls) <= 2 < 2 * parts
-    assert files_under(out) == clean_build(content, tmp_path)
+    assert 'data-bundles="../pagefind/part-2/' in site["cari/index.html"].decode()
+    edit_a_story(content)
+    built, _ = build(content, out, cache, search_split=small)
+    assert 1 <= len(built.search_runs) <= 2 < 2 * parts
+    assert files_under(out) == clean_build(content, tmp_path, search_split=small)
 
 
-def test_a_rebuild_reads_only_the_group_files_whose_stat_changed(programme, monkeypatch, tmp_path):
+def test_a_rebuild_reads_only_the_group_files_whose_stat_changed(programme, tmp_path):
     """A file's size, mtime, inode and ctime as an earlier build saw them stand for its bytes; only a
-    file modified more than ``SETTLED_NS`` before that build started is trusted so (Git's rule)."""
+    file modified more than ``Tuning.settled_ns`` before that build started is trusted so (Git's rule)."""
     content, out, cache = programme
-    reads: list[str] = []
-    real = pipeline.read_text
-    monkeypatch.setattr(pipeline, "read_text", lambda path, problems: reads.append(path) or real(path, problems))
-    build(content, out, cache)
-    assert len(reads) == GROUPS  # every file was written just now: none is settled enough to be trusted
-
-    monkeypatch.setattr(pipeline, "SETTLED_NS", -10**15)  # as if every file had been written long ago
-    build(content, out, cache)
-    reads.clear()
-    build(content, out, cache)
-    assert reads == []
+    built, _ = build(content, out, cache)
+    assert built.read == GROUPS  # every file was written just now: none is settled enough to be trusted
+    trusting = Tuning(settled_ns=-10**15)  # as if every file had been written long ago
+    build(content, out, cache, tuning=trusting)
+    built, _ = build(content, out, cache, tuning=trusting)
+    assert built.read == 0
     edit_a_level(content)
-    build(content, out, cache)
-    assert set(reads) == {str(with_assessments(content)[0])}  # to hash it, and again to parse it
+    built, _ = build(content, out, cache, tuning=trusting)
+    assert built.read == 1 and built.parsed == 1
     assert files_under(out) == clean_build(content, tmp_path)
 
 
 def test_big_tables_come_in_kept_pieces_and_an_edit_reads_the_rows_of_one_piece(tmp_path, monkeypatch):
-    """A table of at least ``KEPT_TABLE`` rows is placed in pieces that the cache keeps: after an edit,
-    the home page (every group) is made again from its kept pieces and the rows of the one that changed."""
-    monkeypatch.setattr(pipeline, "KEPT_TABLE", 8)
-    monkeypatch.setattr(render.PlacedRows, "PIECE", 4)
+    """A table of at least ``Tuning.kept_table`` rows is placed in pieces that the cache keeps: after an
+    edit, the home page (every group) is made again from its kept pieces and the rows of the one that
+    changed, where a build that keeps no pieces reads every row."""
+    monkeypatch.setattr(PlacedRows, "PIECE", 4)
+    kept, every = Tuning(kept_table=8, pool_min=4), Tuning(kept_table=10 ** 9)
     content = write_programme(tmp_path / "content", GROUPS, seed=7)
     out, cache = tmp_path / "out", tmp_path / "cache"
-    build(content, out, cache, jobs=2)  # the pieces are made in workers and reach the cache through files
+    build(content, out, cache, jobs=2, tuning=kept)  # the pieces are made in workers and reach the cache in files
     assert files_under(out) == clean_build(content, tmp_path, jobs=2)
-    assert not (out / pipeline.PIECES).exists()
     for name in ("content", "out", "cache"):
         shutil.copytree(tmp_path / name, tmp_path / "copy" / name, symlinks=True)
-    read: list[str] = []
-    real = pipeline._rows
-
-    def rows(ids, keys, lang):
-        read.extend(ids)
-        return real(ids, keys, lang)
-
-    def edit_and_count(root: Path) -> int:
-        read.clear()
-        edit_a_level(root / "content")
-        build(root / "content", root / "out", root / "cache")
-        return len(read)
-
-    monkeypatch.setattr(pipeline, "_rows", rows)
-    kept = edit_and_count(tmp_path)
-    monkeypatch.setattr(pipeline, "KEPT_TABLE", 10 ** 9)
-    every = edit_and_count(tmp_path / "copy")
-    monkeypatch.setattr(pipeline, "_rows", real)
+    edit_a_level(content)
+    edit_a_level(tmp_path / "copy" / "content")
+    from_pieces, _ = build(content, out, cache, tuning=kept)
+    from_rows, _ = build(tmp_path / "copy" / "content", tmp_path / "copy" / "out", tmp_path / "copy" / "cache",
+                         tuning=every)
     # in each language the home page read 4 rows instead of all 24 (and big area tables read less too)
-    assert every - kept >= 2 * (GROUPS - 4)
+    assert from_rows.rows_read - from_pieces.rows_read >= 2 * (GROUPS - 4)
     assert files_under(out) == files_under(tmp_path / "copy" / "out") == clean_build(content, tmp_path)
 
 
-def test_facts_and_entries_come_in_bundles_and_an_edit_reads_one_bundle_entry_by_entry(tmp_path, monkeypatch):
-    """A build keeps the groups' facts and entries in ``BUNDLES`` rows too; after a level edit every
-    group outside the edited group's bundle comes from a bundle, equal to what is kept on its own."""
-    monkeypatch.setattr(pipeline, "BUNDLES", 4)
+def test_facts_and_entries_come_in_bundles_and_an_edit_reads_one_bundle_entry_by_entry(tmp_path):
+    """A build keeps the groups' facts and entries in ``Tuning.bundles`` rows too; after a level edit every
+    group outside the edited group's bundle comes from a bundle, and the site equals a clean build."""
+    four = Tuning(bundles=4)
     content = write_programme(tmp_path / "content", GROUPS, seed=5)
     out, cache = tmp_path / "out", tmp_path / "cache"
-    build(content, out, cache)
+    cold, _ = build(content, out, cache, tuning=four)
+    assert cold.bundled == 0
     edited = with_assessments(content)[0]
     edited_id = str(edited.relative_to(content / "groups").with_suffix(""))
-    found: dict[str, dict] = {"facts": {}, "entry": {}}
-    real = pipeline._Run._bundled
-
-    def bundled(self, kind, members, decode):
-        bundles, values = real(self, kind, members, decode)
-        found[kind].update((key, value) for _, held in bundles.values() if held for key, value in held.items())
-        return bundles, values
-
-    monkeypatch.setattr(pipeline._Run, "_bundled", bundled)
     edit_a_level(content)
-    built, _ = build(content, out, cache)
+    built, _ = build(content, out, cache, tuning=four)
     assert (built.parsed, built.rendered) == (1, 1)
-    ids = [str(p.relative_to(content / "groups").with_suffix("")) for p in group_files(content)]
-    apart = [i for i in ids if pipeline._bundle_of(i) == pipeline._bundle_of(edited_id)]
-    kept = pipeline.Cache(str(cache))
-    try:
-        for kind, values in found.items():
-            assert len(values) == GROUPS - len(apart) > 0, kind
-            assert kept.get(values) == values, kind  # each as its own (pickled) entry holds it
-    finally:
-        kept.close(record=False)
+    apart = [i for i in built.groups if bundle_of(i, 4) == bundle_of(edited_id, 4)]
+    assert 0 < len(apart) < GROUPS
+    assert built.bundled == 2 * (GROUPS - len(apart))  # facts and entries of every group outside its bundle
     assert files_under(out) == clean_build(content, tmp_path)

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 import yaml
 
-from ksm_site import pipeline
+from ksm_site.engine.build import build
 
 from conftest import CONTENT, TODAY, write_content
 
@@ -133,7 +133,7 @@ def test_random_groups_agree_with_the_reference(tmp_path):
     groups = {f"acak/ksm-{n:03d}": random_group(rng) for n in range(400)}
     files = {f"groups/{gid}.yaml": yaml.safe_dump(g, sort_keys=False) for gid, g in groups.items()}
     content = write_content(tmp_path, files)
-    pipeline.build(str(content), str(tmp_path / "out"), TODAY)
+    build(str(content), str(tmp_path / "out"), TODAY)
     built = json.loads((tmp_path / "out/data/groups.json").read_text())
     expected = reference(groups)
     assert ours(built)["as_of"] == str(expected["as_of"])
@@ -161,7 +161,7 @@ def read_sample() -> dict[str, dict]:
 
 
 def test_sample_content_agrees_with_the_reference(tmp_path):
-    pipeline.build(str(CONTENT), str(tmp_path / "out"), TODAY)
+    build(str(CONTENT), str(tmp_path / "out"), TODAY)
     built = ours(json.loads((tmp_path / "out/data/groups.json").read_text()))
     expected = reference(read_sample())
     assert built["as_of"] == str(expected["as_of"])

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from ksm_site.cli import main
-from ksm_site.scaffold import ScaffoldError, identity_of, title_of
+from ksm_site.commands.cli import main
+from ksm_site.commands.new import ScaffoldError, identity_of, title_of
 
 from conftest import VALID_GROUP, make_group, write_content
 

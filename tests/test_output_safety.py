@@ -5,7 +5,6 @@ and neither ``build`` nor ``check`` touches the content.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -15,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from ksm_site import pipeline, render, write
-from ksm_site.errors import ContentError
-from ksm_site.write import write_site
+from ksm_site.content.problems import ContentError
+from ksm_site.engine import write
+from ksm_site.engine.build import build
+from ksm_site.engine.write import write_site
+from ksm_site.site import group as group_module
 
 from conftest import ROOT, TODAY, VALID_GROUP, files_under, write_content
 
@@ -44,7 +45,7 @@ def siblings(out: Path) -> list[str]:
 def built(tmp_path):
     content = write_content(tmp_path, {GROUP: VALID_GROUP, OTHER: VALID_GROUP.replace("KSM Uji Coba", "KSM Dua")})
     out = tmp_path / "out"
-    pipeline.build(str(content), str(out), TODAY, jobs=1)
+    build(str(content), str(out), TODAY, jobs=1)
     return content, out, snapshot(out)
 
 
@@ -52,7 +53,7 @@ def test_a_content_error_leaves_the_previous_output_byte_identical(built):
     content, out, before = built
     (content / OTHER).write_text(VALID_GROUP.replace("kehadiran: 72%", "kehadiran: 72"))
     with pytest.raises(ContentError):
-        pipeline.build(str(content), str(out), TODAY, jobs=1)
+        build(str(content), str(out), TODAY, jobs=1)
     assert snapshot(out) == before
     assert siblings(out) == [".out.lock", "out"]
 
@@ -61,17 +62,17 @@ def test_a_crash_in_the_middle_of_rendering_leaves_the_previous_output(built, mo
     content, out, before = built
     (content / GROUP).write_text(VALID_GROUP.replace("anggota: 10", "anggota: 11"))
     rendered = []
-    real_group = render.Renderer.group
+    real_group = group_module.group_page
 
-    def group_then_crash(self, g, *args):
+    def group_then_crash(m, g, *args):
         rendered.append(g.id)
         if len(rendered) == 2:
             raise RuntimeError("injected crash while rendering the second group page")
-        return real_group(self, g, *args)
+        return real_group(m, g, *args)
 
-    monkeypatch.setattr(render.Renderer, "group", group_then_crash)
+    monkeypatch.setattr(group_module, "group_page", group_then_crash)
     with pytest.raises(RuntimeError, match="injected crash"):
-        pipeline.build(str(content), str(out), TODAY, jobs=1)
+        build(str(content), str(out), TODAY, jobs=1)
     assert len(rendered) == 2  # the crash came after a page had been rendered
     assert snapshot(out) == before
     assert siblings(out) == [".out.lock", "out"]
@@ -93,7 +94,7 @@ class InterruptedAt(dict):
 
 def test_an_interrupt_in_the_middle_of_writing_leaves_the_previous_output(built):
     content, out, before = built
-    pipeline.build(str(content), str(out.parent / "elsewhere"), TODAY, jobs=1)
+    build(str(content), str(out.parent / "elsewhere"), TODAY, jobs=1)
     files = {path: data + b"<!-- changed -->" for path, data in files_under(out.parent / "elsewhere").items()}
     with pytest.raises(KeyboardInterrupt):
         write_site(InterruptedAt(files, len(files) // 2), str(out))
@@ -106,52 +107,60 @@ def test_an_interrupt_in_the_middle_of_writing_leaves_the_previous_output(built)
 
 
 WRITER = textwrap.dedent('''
-    """One slow build into argv[1]: every file holds argv[2]; prints when it read its first and last file.
-
-    Both reads happen while it holds the lock. (The time after write_site returns would not do: the
-    lock is let go just before, so the other build may read its first file a few microseconds earlier.)
+    """One build into argv[1]: every file holds argv[2]. It notes in the log argv[4] when it takes its first
+    and its last file, both while it holds the lock; after its first, it waits (a while) to see the other
+    build begin, which only a build that did not wait for the lock would.
     """
-    import json, os, sys, time
+    import os, sys, time
     sys.path.insert(0, os.environ["KSM_ROOT"])
-    from ksm_site.write import write_site
+    from ksm_site.engine.write import write_site
 
-    out, tag, go = sys.argv[1], sys.argv[2], sys.argv[3]
-    reads = []
+    out, tag, go, log = sys.argv[1:]
 
-    class Slow(dict):
+    def note(event):
+        with open(log, "a") as f:
+            f.write(f"{tag} {event}\\n")
+
+    class Noted(dict):
         def __getitem__(self, key):
-            reads.append(time.time())
-            time.sleep(0.01)
+            if key == "page-00/index.html":
+                note("first")
+                for _ in range(100):  # a second: far more than the other build takes to reach its first file
+                    if any(line.endswith("first") and not line.startswith(tag) for line in open(log).read().split("\\n")):
+                        break
+                    time.sleep(0.01)
+            if key == "page-29/index.html":
+                note("last")
             return super().__getitem__(key)
 
     open(go + "." + tag, "w").close()  # ready
     while not os.path.exists(go):
         time.sleep(0.005)
-    write_site(Slow({f"page-{n:02}/index.html": f"{tag} {n}".encode() for n in range(30)}), out)
-    print(json.dumps([reads[0], reads[-1]]))
+    write_site(Noted({f"page-{n:02}/index.html": f"{tag} {n}".encode() for n in range(30)}), out)
 ''')
 
 
 def test_two_builds_into_one_folder_never_interleave(tmp_path):
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
-    out, go = tmp_path / "out", tmp_path / "go"
+    out, go, log = tmp_path / "out", tmp_path / "go", tmp_path / "log"
+    log.touch()
     write_site({"page-00/index.html": b"first"}, str(out))  # a previous site, to be replaced
     env = {**os.environ, "KSM_ROOT": str(ROOT)}
-    procs = {tag: subprocess.Popen([sys.executable, str(script), str(out), tag, str(go)],
+    procs = {tag: subprocess.Popen([sys.executable, str(script), str(out), tag, str(go), str(log)],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
              for tag in ("A", "B")}
-    deadline = time.time() + 30
-    while not all(Path(f"{go}.{tag}").exists() for tag in procs) and time.time() < deadline:
+    for _ in range(3000):  # both are ready
+        if all(Path(f"{go}.{tag}").exists() for tag in procs):
+            break
         time.sleep(0.01)
     go.touch()  # both start writing now
-    windows = {}
     for tag, proc in procs.items():
-        stdout, stderr = proc.communicate(timeout=60)
+        _, stderr = proc.communicate(timeout=120)
         assert proc.returncode == 0, stderr
-        windows[tag] = json.loads(stdout)
-    first, second = sorted(windows.values())
-    assert second[0] >= first[1], f"the two writes overlapped: {windows}"  # the second waited for the lock
+    events = log.read_text().split()
+    first, second = events[0], "B" if events[0] == "A" else "A"
+    assert log.read_text().splitlines() == [f"{first} first", f"{first} last", f"{second} first", f"{second} last"]
     pages = {str(p.relative_to(out)): p.read_text() for p in out.rglob("*.html")}
     winner = pages["page-00/index.html"].split()[0]
     assert pages == {f"page-{n:02}/index.html": f"{winner} {n}" for n in range(30)}  # one build, complete

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from ksm_site import pipeline
-from ksm_site.errors import ContentError
+from ksm_site.content.read import check
+from ksm_site.engine.build import build
+from ksm_site.engine.tuning import Tuning
+from ksm_site.content.problems import ContentError
 
 from conftest import ROOT, TODAY, VALID_GROUP, write_content
 
@@ -46,10 +48,10 @@ def group_file(n: int) -> str:
 
 @pytest.fixture(scope="module")
 def content(tmp_path_factory) -> Path:
-    count = pipeline.POOL_MIN_GROUPS + 10  # enough that --jobs 2 renders in a process pool
+    count = Tuning().pool_min + 10  # enough that --jobs 2 renders in a process pool
     files = {f"groups/area-{n % 9}/ksm-{n:03}.md": group_file(n) for n in range(count)}
     root = write_content(tmp_path_factory.mktemp("repro"), files)
-    assert pipeline.check(str(root), TODAY) == []
+    assert check(str(root), TODAY) == []
     return root
 
 
@@ -101,10 +103,10 @@ def test_the_builds_are_whole_sites(builds, content):
 def test_the_day_of_the_build_decides_only_whether_it_passes(tmp_path):
     """``today`` only marks dates as in the future: a later day builds the same bytes, an earlier one fails."""
     content = write_content(tmp_path, {f"groups/a/ksm-{n}.md": group_file(n) for n in range(12)})
-    pipeline.build(str(content), str(tmp_path / "today"), TODAY, jobs=1)
-    pipeline.build(str(content), str(tmp_path / "later"), dt.date(2100, 1, 1), jobs=1)
+    build(str(content), str(tmp_path / "today"), TODAY, jobs=1)
+    build(str(content), str(tmp_path / "later"), dt.date(2100, 1, 1), jobs=1)
     assert tree(tmp_path / "today") == tree(tmp_path / "later")
     with pytest.raises(ContentError) as exc:
-        pipeline.build(str(content), str(tmp_path / "earlier"), dt.date(2021, 1, 1), jobs=1)
+        build(str(content), str(tmp_path / "earlier"), dt.date(2021, 1, 1), jobs=1)
     assert all("in the future" in p.message for p in exc.value.problems)
     assert not (tmp_path / "earlier").exists()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ksm_site import pipeline
+from ksm_site.engine.build import build
 
 from conftest import CONTENT, TODAY
 
@@ -16,7 +16,7 @@ GROUP_FILES = sorted(p for p in (CONTENT / "groups").rglob("*") if p.suffix in (
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("sample") / "out"
-    pipeline.build(str(CONTENT), str(out), TODAY)
+    build(str(CONTENT), str(out), TODAY)
     return out
 
 

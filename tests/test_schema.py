@@ -9,10 +9,12 @@ import jsonschema
 import pytest
 import yaml
 
-from ksm_site import pipeline
-from ksm_site.load import read_document
-from ksm_site.schema import make_schema, schema_bytes
-from ksm_site.validate import validate_site
+from ksm_site.content.read import check
+from ksm_site.content.read import read_content
+from ksm_site.engine.build import build
+from ksm_site.content.files import read_document
+from ksm_site.site.schema import make_schema, schema_bytes
+from ksm_site.content.settings import validate_site
 
 from conftest import CONTENT, TODAY, VALID_GROUP, write_content
 
@@ -69,7 +71,7 @@ def validator(rubric):
 
 
 def test_the_valid_set_is_valid_for_check(tmp_path):
-    assert pipeline.check(str(write_content(tmp_path, VALID_SET)), TODAY) == []
+    assert check(str(write_content(tmp_path, VALID_SET)), TODAY) == []
 
 
 @pytest.mark.parametrize("path", sorted(VALID_SET))
@@ -111,7 +113,7 @@ def test_schema_refuses_what_check_refuses(validator, tmp_path, case, jenis, old
     assert old in text, old
     text = text.replace(old, new, 1)
     path = "groups/kota-madiun/taman/ksm-uji-coba.md"
-    assert pipeline.check(str(write_content(tmp_path, {path: text})), TODAY) != []  # check refuses it too
+    assert check(str(write_content(tmp_path, {path: text})), TODAY) != []  # check refuses it too
     errors = " | ".join(e.message for e in validator.iter_errors(data_of(text, path)))
     assert words in errors
 
@@ -131,8 +133,8 @@ def test_indicator_descriptions_carry_the_rubric_texts(rubric, validator):
 
 def test_every_build_publishes_the_schema(tmp_path):
     content = write_content(tmp_path, {"groups/a/ksm-a.md": VALID_GROUP})
-    pipeline.build(str(content), str(tmp_path / "out"), TODAY)
+    build(str(content), str(tmp_path / "out"), TODAY)
     published = (tmp_path / "out/schema/kelompok.json").read_bytes()
-    checked = pipeline.read_valid_content(str(content), TODAY)
+    checked = read_content(str(content), TODAY)
     assert published == schema_bytes(checked.rubric, checked.site)
     assert json.loads(published)["$id"] == "https://ksm-site.github.io/ksm-site/schema/kelompok.json"

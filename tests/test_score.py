@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from ksm_site.model import Assessment, ScoredAssessment, Stage, Text
-from ksm_site.score import as_of_date, level_of, reaches, score_group, stage_of, tenths_of, warnings_of
+from ksm_site.domain.model import Assessment, ScoredAssessment, Stage, Text
+from ksm_site.domain.analyse import as_of_date, facts_of
+from ksm_site.domain.score import level_of, reaches, score_group, stage_of, tenths_of, warnings_of
 
 from conftest import LOAN, make_group, values
 
@@ -300,7 +301,7 @@ def test_as_of_is_the_latest_assessment_or_dissolution(rubric):
     a = make_group(rubric, ("2022-03-01", values(rubric)))
     b = make_group(rubric, ("2021-03-01", values(rubric)), bubar="2023-02-01")
     c = make_group(rubric, dibentuk="2024-05-01")
-    assert as_of_date([a, b, c]) == dt.date(2023, 2, 1)
-    assert as_of_date([a, c]) == dt.date(2022, 3, 1)
-    assert as_of_date([c]) == dt.date(2024, 5, 1)
-    assert as_of_date([]) is None
+    assert as_of_date(map(facts_of, [a, b, c])) == dt.date(2023, 2, 1)
+    assert as_of_date(map(facts_of, [a, c])) == dt.date(2022, 3, 1)
+    assert as_of_date(map(facts_of, [c])) == dt.date(2024, 5, 1)
+    assert as_of_date(map(facts_of, [])) is None

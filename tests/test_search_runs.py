@@ -1,116 +1,146 @@
-"""Pagefind's runs (search.Indexing): each run's entries are written while Pagefind reads the run before,
-never more than a run ahead of those in flight, and removed once read."""
+"""Pagefind's runs in a build (``engine/search_runs.Indexing``): each run's entries are written while
+Pagefind reads the run before, never more than a run ahead; runs go side by side, each on a CPU of its
+own; each is taken in as soon as it ends. Pagefind is stood in for by a script (``search.pagefind_command``
+is the seam) that notes events in a log and waits for the events it needs, so the order is shown by the
+events, never by the clock."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-import time
 
 import pytest
 
-from ksm_site import search
+from ksm_site.engine.search_runs import Indexing
+from ksm_site.site import search
 
-# Stands in for Pagefind: notes which runs' entry folders exist while it reads, takes its time, then
-# writes a bundle with its entry file and notes when it finished.
-FAKE_PAGEFIND = """
+WAIT = """
 import json, os, sys, time
-entries, out, log = sys.argv[1:]
-inputs = os.path.dirname(entries)
-seen = sorted(os.listdir(inputs))
-time.sleep(0.3)
-os.makedirs(out)
-with open(os.path.join(out, "pagefind-entry.json"), "w") as f:
-    json.dump({"run": os.path.basename(entries)}, f)
-with open(log, "a") as f:
-    f.write(json.dumps({"run": os.path.basename(entries), "seen": seen, "end": time.time()}) + "\\n")
+
+def note(log, **event):
+    with open(log, "a") as f:
+        f.write(json.dumps(event) + "\\n")
+
+def seen(log, test):
+    with open(log) as f:
+        return any(test(json.loads(line)) for line in f)
+
+def wait_for(log, test):
+    for _ in range(2000):  # 20 s: far longer than the other side needs
+        if seen(log, test):
+            return True
+        time.sleep(0.01)
+    return False
+
+def finish(out):
+    os.makedirs(out)
+    with open(os.path.join(out, "pagefind-entry.json"), "w") as f:
+        json.dump({"run": os.path.basename(out)}, f)
 """
+
+AHEAD = WAIT + """
+entries, out, log = sys.argv[1:]
+run = os.path.basename(out)
+note(log, event="start", run=run, entries=sorted(os.listdir(entries)))
+following = {"bundle-0-en": "1-en", "bundle-1-en": "2-en"}.get(run)
+waited = following is None or wait_for(log, lambda e: e == {"event": "prepare", "run": following})
+finish(out)
+note(log, event="end", run=run, waited=waited)
+"""
+
+
+def fake_pagefind(monkeypatch, script: str, log) -> None:
+    monkeypatch.setattr(search, "pagefind_command",
+                        lambda entries, out: [sys.executable, "-c", script, entries, out, str(log)])
+
+
+def events(log) -> list[dict]:
+    return [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def note(log, **event) -> None:
+    with open(log, "a") as f:
+        f.write(json.dumps(event) + "\n")
 
 
 def test_entries_are_written_ahead_of_their_run_and_removed_after_it(tmp_path, monkeypatch):
+    """One job: while Pagefind reads a run, the next run's entries are written (the fake waits to see that
+    happen before it ends), and at most one run beyond those in flight is prepared."""
     log = tmp_path / "log"
-    monkeypatch.setattr(search, "pagefind_command",
-                        lambda entries, out: [sys.executable, "-c", FAKE_PAGEFIND, entries, out, str(log)])
-    inputs = tmp_path / "inputs"
-    inputs.mkdir()
-    runs = {search.Run(part, lang): str(inputs / f"{part}-{lang}") for part in range(3) for lang in ("en", "id")}
-    started: dict[str, float] = {}
+    log.touch()
+    fake_pagefind(monkeypatch, AHEAD, log)
+    runs = [search.Run(part, "en") for part in range(3)]
+    folders = []
 
-    def prepare(run: search.Run) -> None:
-        started[f"{run.part}-{run.lang}"] = time.time()
-        os.makedirs(runs[run])
-        (inputs / f"{run.part}-{run.lang}" / "0.html").write_text("<html></html>")
+    def prepare(run: search.Run, folder: str) -> None:
+        folders.append(folder)
+        search.write_entries(folder, [f"<html>{run.part}</html>".encode()])
+        note(log, event="prepare", run=f"{run.part}-{run.lang}")
 
-    done = [(run, data) for run, _, data in search.Indexing(runs, str(tmp_path / "scratch"), 1, prepare).each()]
+    done = [(run, data) for run, _, data in Indexing(runs, str(tmp_path / "scratch"), 1, prepare).each()]
 
-    assert done == [(run, {"run": f"{run.part}-{run.lang}"}) for run in sorted(runs)]
-    assert os.listdir(inputs) == []  # every run's entries went once Pagefind had read them
-    ended = [json.loads(line) for line in log.read_text().splitlines()]
-    names = [f"{run.part}-{run.lang}" for run in sorted(runs)]
-    assert [e["run"] for e in ended] == names  # one at a time, in order
-    for n, e in enumerate(ended):
-        assert len(e["seen"]) <= 2  # its own entries and at most the next run's (jobs + 1)
-        if n + 1 < len(names):
-            assert started[names[n + 1]] < e["end"]  # the next run's entries were written meanwhile
+    assert done == [(run, {"run": f"bundle-{run.part}-en"}) for run in runs]
+    assert not any(os.path.exists(folder) for folder in folders)  # each went once Pagefind had read it
+    seen = events(log)
+    assert [e["run"] for e in seen if e["event"] == "end"] == ["bundle-0-en", "bundle-1-en", "bundle-2-en"]
+    assert all(e["waited"] for e in seen if e["event"] == "end")  # the next run was prepared meanwhile
+    assert all(e["entries"] == ["0.html"] for e in seen if e["event"] == "start")
+    in_flight = 0
+    for e in seen:
+        in_flight += {"prepare": 1, "end": -1}.get(e["event"], 0)
+        assert in_flight <= 2  # its own entries and at most the next run's (jobs + 1)
 
 
-PINNED_PAGEFIND = """
-import json, os, sys, time
-start = time.time()
+PINNED = WAIT + """
 entries, out, log = sys.argv[1:]
-time.sleep(0.6)  # long enough for runs sent together to overlap on a busy machine
-os.makedirs(out)
-with open(os.path.join(out, "pagefind-entry.json"), "w") as f:
-    json.dump({}, f)
-with open(log, "a") as f:
-    f.write(json.dumps({"run": os.path.basename(entries), "cpus": sorted(os.sched_getaffinity(0)),
-                        "start": start, "end": time.time()}) + "\\n")
+run = os.path.basename(out)
+note(log, event="start", run=run, cpus=sorted(os.sched_getaffinity(0)))
+other = wait_for(log, lambda e: e["event"] == "start" and e["run"] != run)
+finish(out)
+note(log, event="end", run=run, other=other)
 """
 
 
-@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="the system cannot pin a process to a CPU")
-def test_each_run_is_pinned_to_a_cpu_no_other_run_holds(tmp_path, monkeypatch):
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+                    reason="the system cannot pin two processes to CPUs of their own")
+def test_runs_go_two_at_a_time_each_on_a_cpu_of_its_own(tmp_path, monkeypatch):
     cpus = sorted(os.sched_getaffinity(0))
     log = tmp_path / "log"
-    monkeypatch.setattr(search, "pagefind_command",
-                        lambda entries, out: [sys.executable, "-c", PINNED_PAGEFIND, entries, out, str(log)])
-    runs = {search.Run(part, lang): str(tmp_path / f"{part}-{lang}") for part in range(2) for lang in ("en", "id")}
-    for folder in runs.values():
-        os.makedirs(folder)
+    log.touch()
+    fake_pagefind(monkeypatch, PINNED, log)
+    runs = [search.Run(0, lang) for lang in ("en", "id")]
 
-    indexing = search.Indexing(runs, str(tmp_path / "scratch"), 2)
-    assert len(list(indexing.each())) == 4
+    indexing = Indexing(runs, str(tmp_path / "scratch"), 2,
+                        lambda run, folder: search.write_entries(folder, [b"<html></html>"]))
+    assert len(list(indexing.each())) == 2
 
-    ended = [json.loads(line) for line in log.read_text().splitlines()]
-    assert sorted(e["run"] for e in ended) == sorted(f"{r.part}-{r.lang}" for r in runs)
-    assert all(len(e["cpus"]) == 1 and e["cpus"][0] in cpus for e in ended)
-    overlapping = [(a, b) for a in ended for b in ended if a["run"] < b["run"]
-                   and a["start"] < b["end"] and b["start"] < a["end"]]
-    if len(cpus) >= 2:
-        assert overlapping  # two at a time
-        assert all(a["cpus"] != b["cpus"] for a, b in overlapping)  # each on a CPU of its own
+    seen = events(log)
+    starts = [e for e in seen if e["event"] == "start"]
+    assert all(e["other"] for e in seen if e["event"] == "end")  # each saw the other start: side by side
+    assert all(len(e["cpus"]) == 1 and e["cpus"][0] in cpus for e in starts)
+    assert starts[0]["cpus"] != starts[1]["cpus"]  # each on a CPU of its own
     assert sorted(indexing.cpus) == cpus  # every CPU given back
 
 
-# Stands in for Pagefind: the English run takes longer than the Indonesian one.
-UNEVEN_PAGEFIND = """
-import json, os, sys, time
-entries, out = sys.argv[1:]
-time.sleep(1.5 if entries.endswith("en") else 0.1)
-os.makedirs(out)
-with open(os.path.join(out, "pagefind-entry.json"), "w") as f:
-    json.dump({}, f)
+UNEVEN = WAIT + """
+entries, out, log = sys.argv[1:]
+if out.endswith("en"):  # English comes first in order, and ends only once Indonesian was taken in
+    note(log, event="waited", ok=wait_for(log, lambda e: e == {"event": "taken", "run": "id"}))
+finish(out)
 """
 
 
 def test_a_run_is_taken_in_as_soon_as_it_is_done_not_after_those_before_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(search, "pagefind_command",
-                        lambda entries, out: [sys.executable, "-c", UNEVEN_PAGEFIND, entries, out])
-    runs = {search.Run(0, lang): str(tmp_path / f"0-{lang}") for lang in ("en", "id")}
-    for folder in runs.values():
-        os.makedirs(folder)
+    log = tmp_path / "log"
+    log.touch()
+    fake_pagefind(monkeypatch, UNEVEN, log)
+    runs = [search.Run(0, lang) for lang in ("en", "id")]
+    done = []
+    for run, _, _ in Indexing(runs, str(tmp_path / "scratch"), 2,
+                              lambda run, folder: search.write_entries(folder, [b"<html></html>"])).each():
+        done.append(run.lang)
+        note(log, event="taken", run=run.lang)
 
-    done = [run.lang for run, _, _ in search.Indexing(runs, str(tmp_path / "scratch"), 2).each()]
-
-    assert done == ["id", "en"]  # English comes first in order, but ends last
+    assert done == ["id", "en"]
+    assert {"event": "waited", "ok": True} in events(log)

@@ -87,7 +87,7 @@ def test_serves_rebuilds_on_change_and_keeps_the_last_good_site(server):
 def test_a_port_in_use_is_a_usage_error(tmp_path, capsys):
     import socket
 
-    from ksm_site.cli import main
+    from ksm_site.commands.cli import main
     content = write_content(tmp_path, {GROUP: VALID_GROUP})
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -7,7 +7,7 @@ import re
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from ksm_site import render
+from ksm_site.site import templates
 
 from conftest import ROOT
 
@@ -46,12 +46,12 @@ def test_messages_without_fields_are_translated_once_when_a_template_compiles(tm
     code never renders an English page, nor the other way round."""
     for round in ("compiled now", "read back"):
         for lang, word, other in (("id", "Unduh", "Download"), ("en", "Download", "Unduh")):
-            env = render.environment(lang, str(tmp_path), round)
+            env = templates.environment(lang, str(tmp_path), round)
             html = env.get_template("macros.html").module.download_list([])
             assert word in html and other not in html, (round, lang)
     assert len(list(tmp_path.iterdir())) == 2
-    code = render.environment("id").compile('{{ _("Download") }}|{{ _("Data as of %(date)s.", date=d) }}', raw=True)
+    code = templates.environment("id").compile('{{ _("Download") }}|{{ _("Data as of %(date)s.", date=d) }}', raw=True)
     assert "Unduh" in code and "Download" not in code
     assert code.count("context.call") == 1
-    assert render.environment("id").from_string('{{ _("Data as of %(date)s.", date=d) }}').render(d="<1 Mei>") == \
+    assert templates.environment("id").from_string('{{ _("Data as of %(date)s.", date=d) }}').render(d="<1 Mei>") == \
         "Data per &lt;1 Mei&gt;."

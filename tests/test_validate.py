@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from ksm_site.pipeline import check
+from ksm_site.content.read import check
+
 
 from conftest import TODAY, VALID_GROUP, write_content
 

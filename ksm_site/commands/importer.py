@@ -1,0 +1,587 @@
+"""`import FILE.csv|FILE.xlsx`: spreadsheet rows -> new group files and new assessments.
+
+One row is one assessment. Columns are named as the fields: ``nama, jenis,
+provinsi, kota, kecamatan, kelurahan, dibentuk, anggota, ketua, bubar``, an
+optional ``id``, ``tanggal``, an optional ``penilai``, the indicator keys,
+the asset keys and ``catatan`` (any order, any case). The rows of one group
+become one file.
+
+Which group a row belongs to: its ``id`` cell, or else
+``<slug(kota)>/<slug(kecamatan)>/<slug(kelurahan)>/<slug(nama)>``. To add
+assessments to groups whose ids are not made that way (such as
+``kab-madiun/jiwan/ksm-sri-rejeki``), give the ``id`` column.
+
+Decisions where the issue is silent:
+
+* A new group takes its fields from its rows; they must agree wherever they
+  are filled in (cells may stay empty after the first row). A group that
+  exists keeps its fields: a filled group cell must match the file (import
+  adds assessments only; any other change is made in the file itself).
+* An existing assessment (same ``tanggal``) with the same values skips the
+  row; with other values it is an error. Only what the row states is
+  compared: an empty ``penilai``, ``catatan`` or asset block is "not said".
+  Two rows of one group with the same ``tanggal`` are treated alike.
+* Percentages (the banded indicators): ``72%`` and ``72,5%`` as written; a
+  bare number above 1 is a percentage (``72`` -> 72%); an XLSX number cell
+  formatted as a percentage holds a fraction (0.72 -> 72%); a bare number
+  between 0 and 1 is ambiguous (72% or 0.72%?) and an error asking for the
+  percent sign; 0 is 0%.
+* Levels, assets and ``anggota``: whole numbers, as text or as numbers
+  (``2`` or ``2.0``). Dates: ``YYYY-MM-DD`` text or real spreadsheet dates
+  (without a time of day).
+* New groups are written as ``ID.md`` (``--format yaml``: ``ID.yaml`` with
+  the schema line), with the fields in the order of the sample files.
+
+Appending to an existing file keeps everything in it: the new assessments
+are inserted as text after the last line of the ``penilaian`` list, found
+from the YAML nodes' positions (PyYAML ``compose``: start and end line and
+column of every node), indented like the items already there. Comments,
+blank lines, flow or block style, the story, and the line endings (CRLF
+stays CRLF) are untouched; only a byte-order mark is dropped. ``penilaian:
+[]`` or an empty ``penilaian:`` becomes a block list; a missing one is added
+at the end of the data. A non-empty list written on one line (``[{...}]``)
+is not edited: the row is an error asking to rewrite it as a block list.
+
+Nothing is written unless every row is valid and every file to be written
+passes the same validation as ``check`` (``validate_group`` on the text in
+memory). A problem that validation finds on a written line is reported with
+the row and column that produced the line. Files are then written
+atomically, one by one (a temporary file and a rename).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+import yaml
+
+from ..content.fields import Invalid, suggest
+from ..content.files import (
+    Document, group_files, group_id_problem, newline_of, parse_document, read_text, write_content_file,
+)
+from ..content.group import validate_group
+from ..content.problems import Problem
+from ..content.yamltext import WILAYAH_KEYS, Line, assessment_lines, group_lines
+from ..domain.model import Assessment, Group, Rubric, Site
+from ..domain.slugs import slugify
+from ..site.schema import schema_url
+from .sheet import Cell, Row, Sheet
+
+GROUP_COLUMNS = ("nama", "jenis", "provinsi", "kota", "kecamatan", "kelurahan", "dibentuk", "anggota", "ketua", "bubar")
+SLUG_COLUMNS = ("kota", "kecamatan", "kelurahan", "nama")
+TEXT_COLUMNS = ("id", "nama", "jenis", "provinsi", "kota", "kecamatan", "kelurahan", "ketua", "penilai", "catatan")
+DATE_COLUMNS = ("dibentuk", "bubar", "tanggal")
+
+
+class ImportProblems(Exception):
+    """Rows that cannot be imported; ``problems`` name the row (``line``) and column (``field``)."""
+
+    def __init__(self, problems):
+        self.problems = tuple(sorted(problems))
+        super().__init__(f"{len(self.problems)} problem(s) in the spreadsheet")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an import will write, and what it found; nothing is written yet."""
+
+    files: dict[str, tuple[bytes, bool]]
+    """Path -> (bytes, replaces an existing file)."""
+    created: tuple[tuple[str, str, int], ...]
+    """(group id, path, number of assessments) of each new group."""
+    added: tuple[tuple[str, str, dt.date, int], ...]
+    """(group id, path, tanggal, row) of each assessment added to an existing group."""
+    skipped: tuple[tuple[int, str, dt.date], ...]
+    """(row, group id, tanggal) of each row identical to an assessment already there."""
+
+
+# --------------------------------------------------------------------------
+# Cells -> values
+
+
+def cell_text(cell: Cell) -> str:
+    value = cell.value
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Invalid(f"'{value}' is not text", "format the cell as text")
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def cell_date(cell: Cell) -> dt.date:
+    value = cell.value
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time():
+            raise Invalid(f"'{value}' has a time of day", "write only the date, YYYY-MM-DD")
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise Invalid(f"'{value.strip()}' is not a date in the calendar ({exc})", "write a real date, YYYY-MM-DD") from None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise Invalid(f"{value} is a number, not a date", "format the cell as a date, or write YYYY-MM-DD")
+    raise Invalid(f"'{value}' is not a date", "write dates as YYYY-MM-DD, e.g. 2024-03-26")
+
+
+_WHOLE = re.compile(r"[+-]?\d+(?:[.,]0+)?")
+
+
+def cell_whole(cell: Cell) -> int:
+    value = cell.value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+        return int(re.split(r"[.,]", value.strip())[0])
+    raise Invalid(f"'{value}' is not a whole number", "write a whole number, e.g. 2")
+
+
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def cell_percent(cell: Cell) -> Decimal:
+    """A percentage, by the rules in the module docstring."""
+    value = cell.value
+    if isinstance(value, str):
+        text = value.strip()
+        match = _PERCENT.fullmatch(text)
+        if match:
+            return Decimal(match.group(1).replace(",", "."))
+        if _NUMBER.fullmatch(text):
+            return _bare_percent(Decimal(text.replace(",", ".")), text)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = Decimal(repr(value))
+        if cell.percent:
+            return (number * 100).quantize(Decimal("0.000001")).normalize()
+        return _bare_percent(number, repr(value))
+    raise Invalid(f"'{value}' is not a percentage", "write a percentage from 0% to 100%, e.g. 72%")
+
+
+def _bare_percent(number: Decimal, shown: str) -> Decimal:
+    if number > 1 or number == 0:
+        return number
+    raise Invalid(f"'{shown}' could be a fraction ({number * 100}%) or a percentage ({shown}%)",
+                  f"write it with a percent sign: {number * 100}% or {shown}%")
+
+
+def converters(rubric: Rubric) -> dict:
+    """Column name -> the function that reads its cells."""
+    table = {column: cell_text for column in TEXT_COLUMNS}
+    table.update({column: cell_date for column in DATE_COLUMNS})
+    table["anggota"] = cell_whole
+    table.update({i.key: cell_percent if i.banded else cell_whole for i in rubric.indicators})
+    table.update({a.key: cell_whole for a in rubric.assets})
+    return table
+
+
+# --------------------------------------------------------------------------
+# Rows -> groups
+
+
+@dataclass
+class _Group:
+    id: str
+    rows: list[tuple[int, dict]]
+    id_column: str
+
+
+def plan_import(sheet: Sheet, content_dir: str, rubric: Rubric, site: Site, today: dt.date,
+                fmt: str = "md") -> Plan:
+    """Everything the import would write; ``ImportProblems`` with every problem if any row is not right."""
+    problems: list[Problem] = list(sheet.problems)
+
+    def report(row: int, column: str, message: str, hint: str = "") -> None:
+        problems.append(Problem(sheet.path, row, column, message, hint))
+
+    table = converters(rubric)
+    for column in sheet.columns:
+        if column not in table:
+            report(1, column, "unknown column", suggest(column, table))
+    if "tanggal" not in sheet.columns:
+        report(1, "tanggal", "column is missing", "every row is one assessment, dated in a column 'tanggal'")
+    if "id" not in sheet.columns:
+        for column in SLUG_COLUMNS:
+            if column not in sheet.columns:
+                report(1, column, "column is missing",
+                       "without an 'id' column, a group's id is made from kota, kecamatan, kelurahan and nama")
+
+    groups: dict[str, _Group] = {}
+    for row in sheet.rows:
+        values, failed = {}, False
+        for column, cell in row.cells.items():
+            if column not in table:
+                continue
+            try:
+                values[column] = table[column](cell)
+            except Invalid as exc:
+                report(row.number, column, exc.message, exc.hint)
+                failed = True
+        group_id, id_column = _row_id(row, values, sheet.columns, report)
+        if "tanggal" in sheet.columns and "tanggal" not in row.cells:
+            report(row.number, "tanggal", "is empty", "every row is one assessment: write its date")
+            failed = True
+        if group_id is None:
+            continue
+        group = groups.setdefault(group_id, _Group(group_id, [], id_column))
+        group.rows.append((row.number, None if failed else values))
+
+    files: dict[str, tuple[bytes, bool]] = {}
+    created, added, skipped = [], [], []
+    for group_id in sorted(groups):
+        group = groups[group_id]
+        if any(values is None for _, values in group.rows):
+            continue  # its rows' problems are reported; the file is not put together
+        result = _plan_group(group, content_dir, rubric, site, today, fmt, report)
+        if result is None:
+            continue
+        path, data, replace, new_items, skipped_rows = result
+        skipped += [(row, group_id, tanggal) for row, tanggal in skipped_rows]
+        if data is None:
+            continue
+        files[path] = (data, replace)
+        if replace:
+            added += [(group_id, path, item["tanggal"], row) for row, item in new_items]
+        else:
+            created.append((group_id, path, len(new_items)))
+    if problems:
+        raise ImportProblems(problems)
+    return Plan(files, tuple(created), tuple(added), tuple(sorted(skipped)))
+
+
+def _row_id(row: Row, values: dict, columns: tuple[str, ...], report) -> tuple[str | None, str]:
+    """The group id of a row, and the column it came from (``id``, else ``nama``)."""
+    if "id" in row.cells:
+        if "id" not in values:
+            return None, "id"
+        problem = group_id_problem(values["id"])
+        if problem:
+            report(row.number, "id", problem, "or leave the id empty to make it from kota, kecamatan, kelurahan and nama")
+            return None, "id"
+        return values["id"], "id"
+    slugs = []
+    for column in SLUG_COLUMNS:
+        if column not in row.cells:
+            if column in columns:  # a missing column is reported once, at the header
+                report(row.number, column, "is empty", "it is needed to make the group's id (or give an 'id' column)")
+            return None, "nama"
+        if column not in values:
+            return None, "nama"  # reported when the cell was read
+        slug = slugify(values[column])
+        if not slug:
+            report(row.number, column, f"'{values[column]}' has no letters or digits to make the group id from",
+                   "write the name with letters a-z, or give an 'id' column")
+            return None, "nama"
+        slugs.append(slug)
+    return "/".join(slugs), "nama"
+
+
+def _assessment_item(values: dict, rubric: Rubric) -> dict:
+    item = {"tanggal": values["tanggal"]}
+    if "penilai" in values:
+        item["penilai"] = values["penilai"]
+    item["indikator"] = {i.key: values[i.key] for i in rubric.indicators if i.key in values}
+    assets = {a.key: values[a.key] for a in rubric.assets if a.key in values}
+    if assets:
+        item["aset"] = assets
+    if "catatan" in values:
+        item["catatan"] = values["catatan"]
+    return item
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def _differences(item: dict, existing: Assessment) -> list[str]:
+    """The columns in which a row states something else than an existing assessment."""
+    columns = [key for key in existing.values if item["indikator"].get(key) != existing.values[key]]
+    columns += [key for key in item["indikator"] if key not in existing.values]
+    if "aset" in item:
+        columns += [key for key, value in item["aset"].items()
+                    if existing.assets is None or existing.assets.get(key) != value]
+    if "penilai" in item and not _same_text(item["penilai"], existing.assessor):
+        columns.append("penilai")
+    if "catatan" in item and item["catatan"].strip() != existing.note.strip():
+        columns.append("catatan")
+    return columns
+
+
+def _group_value(group: Group, column: str):
+    if column in WILAYAH_KEYS:
+        return getattr(group.wilayah, column)
+    return getattr(group, column)
+
+
+@dataclass(frozen=True)
+class _Existing:
+    """A group file that is there already, read and valid."""
+
+    path: str
+    text: str
+    doc: Document
+    group: Group
+
+
+def _plan_group(group: _Group, content_dir: str, rubric: Rubric, site: Site, today: dt.date, fmt: str, report):
+    """``(path, bytes or None, replace, new items, skipped rows)`` for one group, or None after reporting."""
+    first_row = group.rows[0][0]
+    existing_files = group_files(content_dir, group.id)
+    if len(existing_files) > 1:
+        report(first_row, group.id_column, f"group '{group.id}' is in more than one file: "
+               + ", ".join(existing_files), "keep one of them (python build.py check says the same)")
+        return None
+    existing = None
+    if existing_files:
+        existing = _read_existing(existing_files[0], group.id, rubric, today)
+        if existing is None:
+            report(first_row, group.id_column, f"{existing_files[0]} has problems of its own, so nothing is added to it",
+                   "run `python build.py check`, fix the file, then import again")
+            return None
+    path = existing.path if existing else os.path.join(content_dir, "groups", *group.id.split("/")) + "." + fmt
+    fields, field_rows = _group_fields(group, existing, report)
+    new_items, skipped = _new_assessments(group, existing, rubric, report)
+    if not new_items:
+        return path, None, existing is not None, [], skipped
+    if existing is None:
+        text, origins = _new_file(fields, field_rows, new_items, first_row, fmt, site)
+        newline = "\n"
+    else:
+        edited = _appended(existing, new_items, first_row, report)
+        if edited is None:
+            return None
+        text, origins = edited
+        newline = newline_of(path)
+    if not _passes_check(path, group, text, origins, rubric, today, report):
+        return None
+    return path, text.replace("\n", newline).encode(), existing is not None, new_items, skipped
+
+
+def _read_existing(path: str, group_id: str, rubric: Rubric, today: dt.date) -> _Existing | None:
+    """The file of an existing group, or None when it has problems of its own."""
+    problems: list[Problem] = []
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    doc = parse_document(path, group_id, text, problems)
+    if problems or doc.data is None:
+        return None
+    group, found = validate_group(doc, rubric, today)
+    return None if found else _Existing(path, text, doc, group)
+
+
+def _group_fields(group: _Group, existing: _Existing | None, report) -> tuple[dict, dict[str, int]]:
+    """A new group's fields from its rows (and the row each came from); for an existing group, checks only."""
+    fields: dict = {}
+    field_rows: dict[str, int] = {}
+    for row, values in group.rows:
+        for column in GROUP_COLUMNS:
+            if column not in values:
+                continue
+            value = values[column]
+            if existing is not None:
+                known = _group_value(existing.group, column)
+                if not _same(value, known):
+                    report(row, column, f"'{value}' differs from {existing.path} ('{'' if known is None else known}')",
+                           "import only adds assessments: change the group's data in its file, or leave this cell empty")
+            elif column in fields:
+                if not _same(value, fields[column]):
+                    report(row, column, f"'{value}' differs from row {field_rows[column]} ('{fields[column]}')",
+                           "the rows of one group must agree; leave the cell empty after the first row")
+            else:
+                fields[column], field_rows[column] = value, row
+    return fields, field_rows
+
+
+def _same(value, known) -> bool:
+    if isinstance(value, str) and isinstance(known, str):
+        return _same_text(value, known)
+    return value == known
+
+
+def _new_assessments(group: _Group, existing: _Existing | None, rubric: Rubric,
+                     report) -> tuple[list[tuple[int, dict]], list[tuple[int, dt.date]]]:
+    """The rows' assessments to write (sorted by date), and the rows skipped as already there."""
+    by_date: dict[dt.date, tuple[int, dict]] = {}
+    new_items: list[tuple[int, dict]] = []
+    skipped: list[tuple[int, dt.date]] = []
+    known_dates = {a.date: a for a in existing.group.assessments} if existing else {}
+    for row, values in group.rows:
+        if "tanggal" not in values:
+            continue
+        item = _assessment_item(values, rubric)
+        tanggal = item["tanggal"]
+        if tanggal in known_dates:
+            different = _differences(item, known_dates[tanggal])
+            if different:
+                report(row, different[0], f"{tanggal.isoformat()} is already assessed in {existing.path} "
+                       f"with other values (in {', '.join(different)})",
+                       "import never changes an assessment: edit the file, or remove this row")
+            else:
+                skipped.append((row, tanggal))
+        elif tanggal in by_date:
+            earlier_row, earlier = by_date[tanggal]
+            if earlier != item:
+                report(row, "tanggal", f"{tanggal.isoformat()} is also on row {earlier_row} with other values",
+                       "one assessment per group and date; remove one of the rows or fix a date")
+            else:
+                skipped.append((row, tanggal))
+        else:
+            by_date[tanggal] = (row, item)
+            new_items.append((row, item))
+    new_items.sort(key=lambda pair: pair[1]["tanggal"])
+    return new_items, skipped
+
+
+def _passes_check(path: str, group: _Group, text: str, origins: dict[int, tuple[int, str]], rubric: Rubric,
+                  today: dt.date, report) -> bool:
+    """Validate the would-be file as ``check`` reads it; report problems at the row and column behind each line."""
+    found: list[Problem] = []
+    doc = parse_document(path, group.id, text, found)
+    if doc.data is not None:
+        found += validate_group(doc, rubric, today)[1]
+    columns = set(converters(rubric)) | set(GROUP_COLUMNS)
+    first_row = group.rows[0][0]
+    for p in found:
+        row, column = origins.get(p.line, (first_row, ""))
+        key = re.sub(r"\[\d+\]$", "", p.field.rsplit(".", 1)[-1])
+        column = key if key in columns else column or group.id_column
+        message = p.message if p.line in origins else f"{path}:{p.line}: {p.field}: {p.message}"
+        report(row, column, message, p.hint)
+    return not found
+
+
+def _origins(lines: list[Line], first_line: int, row: int) -> dict[int, tuple[int, str]]:
+    return {first_line + n: (row, line.key) for n, line in enumerate(lines)}
+
+
+def _new_file(fields: dict, field_rows: dict, items: list[tuple[int, dict]], first_row: int, fmt: str,
+              site: Site) -> tuple[str, dict]:
+    """A new group's text and, for each line number, the (row, column) that wrote it."""
+    lines = [f"# yaml-language-server: $schema={schema_url(site)}"] if fmt == "yaml" else ["---"]
+    origins: dict[int, tuple[int, str]] = {}
+    for line in group_lines(fields, with_assessments=True):
+        lines.append(line.text)
+        origins[len(lines)] = (field_rows.get(line.key, first_row), line.key)
+    for row, item in items:
+        rendered = assessment_lines(item)
+        origins.update(_origins(rendered, len(lines) + 1, row))
+        lines += [line.text for line in rendered]
+    if fmt == "md":
+        lines.append("---")
+    return "\n".join(lines) + "\n", origins
+
+
+# --------------------------------------------------------------------------
+# Appending to an existing file
+
+
+def _appended(existing: _Existing, items: list[tuple[int, dict]], first_row: int, report):
+    """The file's text with ``items`` appended to its ``penilaian`` list, and the origin of each new line."""
+    path, text = existing.path, existing.text
+    lines = text.split("\n")
+    if path.endswith(".md"):
+        yaml_first, yaml_end = 1, existing.doc.body_line - 2  # lines[1:yaml_end] are the front matter
+    else:
+        yaml_first, yaml_end = 0, len(lines) - (1 if text.endswith("\n") else 0)
+    yaml_lines = lines[yaml_first:yaml_end]
+    root = yaml.compose("\n".join(yaml_lines), Loader=yaml.CSafeLoader)
+    key, value = next(((k, v) for k, v in root.value if k.value == "penilaian"), (None, None))
+
+    head: list[str] = []
+    if value is None:  # no penilaian key: add one after the data
+        at, dash, gap, step = yaml_first + len(yaml_lines) - 1, 2, 2, 2
+        head = ["penilaian:"]
+    elif isinstance(value, yaml.SequenceNode) and value.value and not value.flow_style:
+        first = value.value[0]
+        dash = value.start_mark.column
+        gap = first.start_mark.column - dash if isinstance(first, yaml.MappingNode) else 2
+        step = _indent_step(first) or 2
+        at = yaml_first + _after_list(value, yaml_lines, dash)
+    elif isinstance(value, yaml.ScalarNode) and value.value == "":  # penilaian: (empty)
+        at, dash, gap, step = yaml_first + key.start_mark.line, key.start_mark.column + 2, 2, 2
+    elif ((isinstance(value, yaml.SequenceNode) and not value.value) or value.tag == "tag:yaml.org,2002:null") \
+            and value.start_mark.line == value.end_mark.line == key.start_mark.line:  # [] or ~ or null
+        at, dash, gap, step = yaml_first + key.start_mark.line, key.start_mark.column + 2, 2, 2
+        line = lines[at]
+        lines[at] = line[:value.start_mark.column].rstrip() + line[value.end_mark.column:]
+    else:
+        report(first_row, "tanggal", f"{path}: penilaian is not written as a list of '- tanggal:' items, "
+               "so import cannot add to it",
+               "rewrite penilaian with one '- tanggal: ...' item per assessment, then import again")
+        return None
+
+    new_lines = list(head)
+    origins: dict[int, tuple[int, str]] = {}
+    if head:
+        origins[at + 2] = (first_row, "")
+    for row, item in items:
+        rendered = assessment_lines(item, dash=dash, step=step, gap=gap)
+        origins.update(_origins(rendered, at + 2 + len(new_lines), row))
+        new_lines += [line.text for line in rendered]
+    lines[at + 1:at + 1] = new_lines
+    return "\n".join(lines), origins
+
+
+def _indent_step(item: yaml.Node) -> int | None:
+    """How much deeper the indicators sit than their ``indikator`` key, in the first existing item."""
+    if not isinstance(item, yaml.MappingNode):
+        return None
+    for key, value in item.value:
+        if key.value == "indikator" and isinstance(value, yaml.MappingNode) and not value.flow_style and value.value:
+            return value.value[0][0].start_mark.column - key.start_mark.column
+    return None
+
+
+def _after_list(sequence: yaml.SequenceNode, yaml_lines: list[str], dash: int) -> int:
+    """The last line (0-based, in the YAML) of a block list: its last value, and comments indented under it."""
+    last = _last_line(sequence.value[-1], yaml_lines)
+    while last + 1 < len(yaml_lines):
+        following = yaml_lines[last + 1]
+        indent = len(following) - len(following.lstrip())
+        if not following.lstrip().startswith("#") or indent <= dash:
+            break
+        last += 1
+    return last
+
+
+def _last_line(node: yaml.Node, yaml_lines: list[str]) -> int:
+    """The last line that holds part of ``node``'s text (0-based)."""
+    if isinstance(node, yaml.ScalarNode):
+        end = node.end_mark
+        line = end.line if end.column > 0 or end.line == node.start_mark.line else end.line - 1
+        if node.style in ("|", ">") and not node.value.endswith("\n\n"):
+            # the scalar's end mark follows its trailing blank lines; unless it keeps them ('|+'),
+            # they are not part of it, and a new item goes before them
+            while line > node.start_mark.line and not yaml_lines[line].strip():
+                line -= 1
+        return line
+    if node.flow_style:
+        return node.end_mark.line
+    if isinstance(node, yaml.SequenceNode):
+        return max(_last_line(child, yaml_lines) for child in node.value)
+    last = node.start_mark.line
+    for key, value in node.value:
+        last = max(last, _last_line(key, yaml_lines))
+        empty = isinstance(value, yaml.ScalarNode) and value.value == "" and value.style is None
+        if not empty:
+            last = max(last, _last_line(value, yaml_lines))
+    return last
+
+
+def write_plan(plan: Plan) -> None:
+    """Write every file of the plan atomically, new ones without ever overwriting."""
+    for path in sorted(plan.files):
+        data, replace = plan.files[path]
+        write_content_file(path, data, replace)

@@ -1,0 +1,176 @@
+"""What every page of one language shares: the page frame, names of stages and kinds, tables' pieces.
+
+A ``PageMaker`` is made once per language and build (and per worker
+process) and handed to the page functions of ``pages/``. It holds the
+settings (rubric, site, templates) and nothing else: every programme-wide
+value a page shows (the as-of date, the chart axes) comes in that page's
+declared inputs (``inputs.py``), so a page cannot show what its cache key
+does not cover.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable, Iterator, Sequence
+
+from markupsafe import Markup
+
+from ..domain.analyse import AreaSummary
+from ..domain.model import DISSOLVED, NOT_ASSESSED, GroupSummary, Rubric, Site, Text
+from .figures import Figures
+from .i18n import BABEL_LOCALES, LANGUAGE_NAMES, Lang
+from .rows import AREA_HOLE, ROOT_HOLE, Choices, PlacedRows, Row, cut_row
+from .templates import environment, templates_digest
+from .urls import (
+    AREAS, INDEX, METHOD, SEARCH, WARNINGS, area_path, canonical_url, group_path, language_prefix, relative,
+)
+
+Page = tuple[str, Iterator[str]]
+"""A page's path (relative to the site root) and its text, in the pieces Jinja2 generates."""
+
+
+class PageMaker:
+    """The shared pieces of every page in one language. ``compiled``: a folder where the templates'
+    compiled code is kept between builds (see ``templates.environment``)."""
+
+    def __init__(self, rubric: Rubric, site: Site, lang: str, compiled: str | None = None):
+        self.rubric = rubric
+        self.site = site
+        self.lang = Lang(lang)
+        self.prefix = language_prefix(site, lang)
+        self.env = environment(lang, compiled, templates_digest())
+        self.macros = self.env.get_template("macros.html").module
+        self.level_rows: dict[tuple[str, int, type, Any], Markup] = {}
+        """Rows of assessment tables made so far (see ``pages/group.py``)."""
+        self.figures = Figures(rubric, self.lang)
+        self.status_class = {DISSOLVED: "st-gone", NOT_ASSESSED: "st-none",
+                             **{s.key: f"st-{n}" for n, s in enumerate(rubric.stages)}}
+
+    def page(self, path: str, template: str, title: str, description: str, breadcrumbs: list[tuple[str, str]],
+             as_of: dt.date | None, **context: Any) -> Page:
+        """Render one page; ``path`` is relative to this language's root. Every page prints the date its
+        data is as of."""
+        _ = self.lang._
+        full = self.prefix + path
+        nav = [(_("Home"), INDEX), (_("Areas"), AREAS), (_("Needs attention"), WARNINGS), (_("Methodology"), METHOD)]
+        others = [(code, self.other_language_href(full, code)) for code in self.site.languages if code != self.lang.code]
+        base = {
+            "lang": self.lang.code,
+            "site_title": self.lang.text(self.site.title),
+            "title": title,
+            "description": description,
+            "canonical": canonical_url(self.site, full),
+            "alternates": [{"code": code, "href": canonical_url(self.site, language_prefix(self.site, code) + path)}
+                           for code in self.site.languages],
+            "default_href": canonical_url(self.site, language_prefix(self.site, self.site.languages[0]) + path),
+            "og_locale": BABEL_LOCALES[self.lang.code],
+            "css_href": relative(full, "static/style.css"),
+            "script_href": relative(full, "static/ksm.js"),
+            "icon_href": relative(full, "static/favicon.svg"),
+            "search_href": relative(path, SEARCH),
+            "nav": [{"label": label, "href": relative(path, target), "current": target == path} for label, target in nav],
+            "breadcrumbs": [{"label": label, "href": relative(path, target) if target else ""}
+                            for label, target in breadcrumbs],
+            "languages": [{"code": code, "name": LANGUAGE_NAMES[code], "href": href} for code, href in others],
+            "as_of": self.lang.date(as_of),
+            "data_href": relative(full, "data/"),
+            "status_headers": [self.status_name(k) for k in self.rubric.status_keys],
+        }
+        return full, self.env.get_template(template).generate(**base, **context)
+
+    def other_language_href(self, full: str, code: str) -> str:
+        own = full[len(self.prefix):]
+        return relative(full, language_prefix(self.site, code) + own)
+
+    # --- names ---------------------------------------------------------------
+
+    def status_name(self, key: str) -> str:
+        return self.lang.text(self.rubric.status_name(key))
+
+    @staticmethod
+    def choice_name(choices, key: str) -> Text:
+        return next(c.name for c in choices if c.key == key)
+
+    def jenis_name(self, key: str) -> str:
+        return self.lang.text(self.choice_name(self.rubric.jenis, key))
+
+    def warning_rule(self, key: str):
+        return next(r for r in self.rubric.warnings if r.key == key)
+
+    def level_name(self, level: str) -> str:
+        _ = self.lang._
+        return {"kota": _("City / regency"), "kecamatan": _("District (kecamatan)"),
+                "kelurahan": _("Village (kelurahan/desa)")}[level]
+
+    def area_trail(self, names: tuple[str, ...], slugs: tuple[str, ...]) -> list[tuple[str, str]]:
+        """Breadcrumbs from the home page down to the area ``names`` (with its ``slugs``)."""
+        trail = [(self.lang._("Home"), INDEX)]
+        for depth in range(1, len(slugs) + 1):
+            trail.append((names[depth - 1], area_path(slugs[:depth])))
+        return trail
+
+    # --- tables of groups and areas ------------------------------------------------
+
+    def row(self, g: GroupSummary) -> Row:
+        """The group's row in every table of groups (see ``rows.py``)."""
+        w = g.wilayah
+        latest_date = g.latest_date
+        html = self.macros.group_row({
+            "filter_area": AREA_HOLE,
+            "status_rank": self.rubric.status_keys.index(g.status),
+            "name": g.nama,
+            "href": ROOT_HOLE + group_path(g.id),
+            "area": f"{w.kelurahan}, {w.kecamatan}",
+            "kota": w.kota,
+            "jenis": self.jenis_name(g.jenis),
+            "jenis_key": g.jenis,
+            "status": g.status,
+            "status_class": self.status_class[g.status],
+            "status_name": self.status_name(g.status),
+            "score": self.lang.score(g.latest_tenths) if g.latest_tenths is not None else "–",
+            "score_sort": g.latest_tenths if g.latest_tenths is not None else -1,
+            "warnings": [self.lang.text(self.warning_rule(k).name) for k in g.warnings],
+            "last": self.lang.short_date(latest_date) if latest_date else "–",
+            "last_iso": latest_date.isoformat() if latest_date else "",
+        })
+        return cut_row(str(html), w)
+
+    @staticmethod
+    def group_rows(page: str, rows: Iterable[Row], count: int, area_depth: int = 1) -> PlacedRows:
+        """A table's rows on ``page``; ``area_depth`` is the wilayah level the area filter offers."""
+        return PlacedRows(page, rows, count, area_depth)
+
+    def filters(self, found: Choices) -> dict:
+        """The choices of a group table's filter form: only values that occur in it."""
+        _ = self.lang._
+        return {
+            "statuses": [{"value": k, "label": self.status_name(k)} for k in self.rubric.status_keys
+                         if k in found.statuses],
+            "jenis": [{"value": j.key, "label": self.lang.text(j.name)} for j in self.rubric.jenis if j.key in found.jenis],
+            "areas": [{"value": a, "label": a} for a in found.areas] if len(found.areas) > 1 else [],
+            "count_template": _("Showing {shown} of {total} groups"),
+        }
+
+    def counts(self, area: AreaSummary) -> list[dict]:
+        total = area.counts.total
+        return [{"status": key, "status_class": self.status_class[key], "name": self.status_name(key),
+                 "count": self.lang.number(n), "share": self.lang.number(round(100 * n / total)) + "%" if total else "0%"}
+                for key, n in area.counts.by_status.items()]
+
+    def area_rows(self, page: str, children: Sequence[AreaSummary]) -> list[dict]:
+        rows = []
+        for area in children:
+            rows.append({"name": area.names[-1], "href": relative(page, area_path(area.slugs)),
+                         "total": self.lang.number(area.counts.total),
+                         "warned": self.lang.number(area.counts.warned),
+                         "counts": [self.lang.number(n) for n in area.counts.by_status.values()]})
+        return rows
+
+    def downloads(self, page: str) -> list[dict]:
+        _ = self.lang._
+        full = self.prefix + page
+        return [
+            {"label": _("All groups (CSV)"), "href": relative(full, "data/groups.csv")},
+            {"label": _("All assessments (CSV)"), "href": relative(full, "data/penilaian.csv")},
+            {"label": _("All data (JSON)"), "href": relative(full, "data/groups.json")},
+        ]

@@ -1,0 +1,254 @@
+"""Every kind of page and file the site has, declared once: its inputs, where its instances come from,
+and how it renders.
+
+To add a page: write its template and its page function (``pages/``), give
+it a dataclass of inputs (``inputs.py``) holding exactly what it shows, and
+add one ``Kind`` below. ``make.py`` and the build's engine loop over
+``REGISTRY``; the engine keys each page by its inputs (``inputs.key_of``),
+so a page is made again exactly when something it declares changes.
+
+A kind is made at one of four stages:
+
+* ``group``: one instance per group, from the group alone (``GROUP``); what
+  it gives the other pages is a ``GroupMade``;
+* ``whole``: pages and files picked from the whole programme (``Whole``),
+  once every group is made;
+* ``entry``: search entries of pages other than the groups', also picked
+  from the whole programme;
+* ``last``: made from every other file: the sitemap from every page's path,
+  the search index from every search entry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from html import escape
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from ..domain.analyse import Extent, Programme
+from .data import data_stream
+from .group import Makers, make_group
+from .inputs import (
+    AreaEntryInputs, AreaInputs, AreasInputs, DataInputs, DatedInputs, EntrySet, GroupInputs, Listed, NoInputs,
+    RowSource, SearchIndexInputs, SearchInputs, ShareSource, Shares, SitemapInputs, WarningsInputs,
+)
+from .maker import Page
+from .pages.areas import area_page, areas_page, index_page
+from .pages.rubric import methodology_page, warnings_page
+from .pages.service import not_found_page, search_page
+from .schema import SCHEMA_PATH, schema_bytes
+from .search import SearchSplit, area_entry, methodology_entry, search_index, warnings_entry
+from .templates import static_files
+from .urls import NOT_FOUND, SEARCH, canonical_url
+
+Piece = tuple[str, "str | bytes"]
+"""A piece of a file: its path (relative to the site root) and the next of its text or bytes. A kind
+renders a stream of pieces, each file's in order, so a file of 100,000 rows is never held whole."""
+
+
+@dataclass(frozen=True)
+class Whole:
+    """The programme as a whole, once every group is made: what the programme's pages are picked from."""
+
+    extent: Extent
+    programme: Programme
+    shown: Mapping[str, str]
+    """Group id -> ``GroupMade.shown``."""
+    data_keys: Mapping[str, str]
+    """Group id -> ``GroupMade.data_key``."""
+    refs: Mapping[str, str]
+    """Group id -> where ``rows`` and ``shares`` find its row and share (see ``Listed.refs``)."""
+    rows: RowSource
+    shares: ShareSource
+    search_parts: int
+    """How many parts the search index has (``with_search_parts``)."""
+
+    def listed(self, ids: Sequence[str], summaries: bool = False) -> Listed:
+        """The groups ``ids`` as a page lists them; ``summaries`` for a page that analyses them too."""
+        by_id = self.programme.by_id
+        return Listed(tuple(self.shown[i] for i in ids), tuple(self.refs[i] for i in ids), self.rows,
+                      tuple(by_id[i] for i in ids) if summaries else ())
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    stage: str
+    """``group``, ``whole``, ``entry`` or ``last`` (see the module's docstring)."""
+    inputs: type
+    """The dataclass of what one instance shows, and so what its key is made of."""
+    instances: Callable[[Any], Iterable[Any]]
+    """Every instance of this kind, as its inputs (from a ``Whole`` at the ``whole`` and ``entry`` stages)."""
+    render: Callable[[Any, Makers], Any]
+    """Inputs and the site's page makers -> a stream of ``Piece`` (a ``GroupMade`` for ``group``; an
+    ``Entry`` per language for ``entry``)."""
+
+
+def pieces(page: Page) -> Iterator[Piece]:
+    path, parts = page
+    for part in parts:
+        yield path, part
+
+
+def per_language(page: Callable[..., Page]) -> Callable[[Any, Makers], Iterator[Piece]]:
+    """A kind whose page is made in each language: the page function of one language, for all of them."""
+    def render(inputs: Any, makers: Makers) -> Iterator[Piece]:
+        for m in makers:
+            yield from pieces(page(m, inputs))
+    render.__name__ = page.__name__
+    return render
+
+
+def entries(entry: Callable) -> Callable[[Any, Makers], list]:
+    def render(inputs: Any, makers: Makers) -> list:
+        return [entry(m, inputs) for m in makers]
+    render.__name__ = entry.__name__
+    return render
+
+
+# --------------------------------------------------------------------------
+# Where each kind's instances come from
+
+
+def index_instances(w: Whole) -> Iterator[AreaInputs]:
+    yield area_inputs(w, ())
+
+
+def area_instances(w: Whole) -> Iterator[AreaInputs]:
+    for slugs in w.programme.areas:
+        if slugs:
+            yield area_inputs(w, slugs)
+
+
+def area_inputs(w: Whole, slugs: tuple[str, ...]) -> AreaInputs:
+    areas, extent = w.programme.areas, w.extent
+    area = areas[slugs]
+    return AreaInputs(area, tuple(areas[c] for c in area.children), w.listed(area.group_ids, summaries=True),
+                      extent.as_of, extent.periods, extent.survival_years)
+
+
+def warnings_instances(w: Whole) -> Iterator[WarningsInputs]:
+    programme = w.programme
+    yield WarningsInputs(programme.areas[()].counts.warned,
+                         tuple((key, w.listed(ids)) for key, ids in programme.warnings.items()), w.extent.as_of)
+
+
+def areas_instances(w: Whole) -> Iterator[AreasInputs]:
+    bare = {slugs: dataclasses.replace(a, group_ids=()) for slugs, a in sorted(w.programme.areas.items())}
+    yield AreasInputs(tuple(a for slugs, a in bare.items() if slugs), bare[()], w.extent.as_of)
+
+
+def dated(w: Whole) -> Iterator[DatedInputs]:
+    yield DatedInputs(w.extent.as_of)
+
+
+def search_page_instances(w: Whole) -> Iterator[SearchInputs]:
+    yield SearchInputs(w.search_parts, w.extent.as_of)
+
+
+def once(w: Whole) -> Iterator[NoInputs]:
+    yield NoInputs()
+
+
+def data_instances(w: Whole) -> Iterator[DataInputs]:
+    ids = sorted(w.data_keys)
+    yield DataInputs(w.extent.as_of, Shares(tuple(w.data_keys[i] for i in ids), tuple(w.refs[i] for i in ids),
+                                            w.shares))
+
+
+def area_entry_instances(w: Whole) -> Iterator[AreaEntryInputs]:
+    for slugs, area in w.programme.areas.items():
+        if slugs:
+            yield AreaEntryInputs(area.names, slugs)
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What the ``last`` stage is made from: every file made before it, and every search entry."""
+
+    paths: Iterable[str]
+    entries: Mapping[str, bytes]
+    """Address -> entry; the build's engine keeps their bytes elsewhere and has none here."""
+    parts: int
+
+
+def sitemap_instances(f: Finished) -> Iterator[SitemapInputs]:
+    """The pages a search engine should know."""
+    yield SitemapInputs(tuple(sorted(p for p in f.paths if p.endswith(".html") and not p.endswith(NOT_FOUND)
+                                     and not p.endswith(SEARCH))))
+
+
+def search_index_instances(f: Finished) -> Iterator[SearchIndexInputs]:
+    yield SearchIndexInputs(f.parts, EntrySet(f.entries))
+
+
+# --------------------------------------------------------------------------
+# How the files that are not pages render
+
+
+def render_data(inputs: DataInputs, makers: Makers) -> Iterator[Piece]:
+    return data_stream(inputs.as_of, inputs.shares.shares(), makers.rubric)
+
+
+def render_schema(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
+    yield SCHEMA_PATH, schema_bytes(makers.rubric, makers.site)
+
+
+def render_static(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
+    yield from static_files().items()
+
+
+def render_sitemap(inputs: SitemapInputs, makers: Makers) -> Iterator[Piece]:
+    """``sitemap.xml`` listing the pages, and ``robots.txt`` pointing at it."""
+    site = makers.site
+    yield "sitemap.xml", ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                          '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')
+    for path in inputs.paths:
+        yield "sitemap.xml", f"<url><loc>{escape(canonical_url(site, path), quote=False)}</loc></url>\n"
+    yield "sitemap.xml", "</urlset>\n"
+    yield "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {site.base_url}sitemap.xml\n"
+
+
+def render_search_index(inputs: SearchIndexInputs, makers: Makers) -> Iterator[Piece]:
+    yield from search_index(inputs.entries.entries, makers.site.languages, inputs.parts).items()
+
+
+GROUP = Kind("group", "group", GroupInputs, lambda groups: groups, make_group)
+SITEMAP = Kind("sitemap", "last", SitemapInputs, sitemap_instances, render_sitemap)
+SEARCH_INDEX = Kind("search index", "last", SearchIndexInputs, search_index_instances, render_search_index)
+
+REGISTRY = (
+    GROUP,
+    Kind("index", "whole", AreaInputs, index_instances, per_language(index_page)),
+    Kind("area", "whole", AreaInputs, area_instances, per_language(area_page)),
+    Kind("warnings", "whole", WarningsInputs, warnings_instances, per_language(warnings_page)),
+    Kind("areas", "whole", AreasInputs, areas_instances, per_language(areas_page)),
+    Kind("methodology", "whole", DatedInputs, dated, per_language(methodology_page)),
+    Kind("search", "whole", SearchInputs, search_page_instances, per_language(search_page)),
+    Kind("404", "whole", DatedInputs, dated, per_language(not_found_page)),
+    Kind("data files", "whole", DataInputs, data_instances, render_data),
+    Kind("schema", "whole", NoInputs, once, render_schema),
+    Kind("static files", "whole", NoInputs, once, render_static),
+    Kind("area entry", "entry", AreaEntryInputs, area_entry_instances, entries(area_entry)),
+    Kind("warnings entry", "entry", NoInputs, once, entries(warnings_entry)),
+    Kind("methodology entry", "entry", NoInputs, once, entries(methodology_entry)),
+    SITEMAP,
+    SEARCH_INDEX,
+)
+"""Every kind, in the order a build makes them."""
+
+
+def stage(name: str) -> tuple[Kind, ...]:
+    return tuple(kind for kind in REGISTRY if kind.stage == name)
+
+
+def kind_named(name: str) -> Kind:
+    return next(kind for kind in REGISTRY if kind.name == name)
+
+
+def with_search_parts(whole: Whole, split: SearchSplit) -> Whole:
+    """``whole`` with the number of parts its search index has: one search entry per group and per instance
+    of the ``entry`` kinds, in each language."""
+    entries = len(whole.shown) + sum(1 for kind in stage("entry") for _ in kind.instances(whole))
+    return dataclasses.replace(whole, search_parts=split.parts_for(entries))

@@ -1,0 +1,52 @@
+"""Where each page lives, and links between pages.
+
+Links are relative and point at ``.../index.html`` files, so the site works
+at a domain's root, under a sub-path and from a copy opened straight from
+disk. Only the canonical and ``hreflang`` links, the share tags and the
+sitemap use ``site.yaml``'s ``base_url``.
+"""
+
+from __future__ import annotations
+
+from ..domain.model import Site
+
+INDEX = "index.html"
+AREAS = "wilayah/index.html"
+WARNINGS = "perlu-perhatian/index.html"
+METHOD = "metodologi/index.html"
+SEARCH = "cari/index.html"
+NOT_FOUND = "404.html"
+
+
+def group_path(group_id: str) -> str:
+    return f"kelompok/{group_id}/index.html"
+
+
+def group_json_path(group_id: str) -> str:
+    """One group's record (as in ``data/groups.json``), next to its page in the default language."""
+    return f"kelompok/{group_id}/data.json"
+
+
+def area_path(slugs: tuple[str, ...]) -> str:
+    return "/".join(("wilayah", *slugs, "index.html"))
+
+
+def search_bundle(part: int) -> str:
+    """Where part ``part`` of the search index goes (see ``search.py``): part 0 at ``pagefind/``, which the
+    search page loads first, part ``k`` > 0 at ``pagefind/part-{k + 1}``."""
+    return "pagefind" if part == 0 else f"pagefind/part-{part + 1}"
+
+
+def relative(from_page: str, target: str) -> str:
+    """A link from one output file to another, both relative to the site root."""
+    return "../" * from_page.count("/") + target
+
+
+def canonical_url(site: Site, full: str) -> str:
+    """The page's public address: ``base_url`` + its path, without a trailing ``index.html``."""
+    return site.base_url + (full[: -len("index.html")] if full.endswith("index.html") else full)
+
+
+def language_prefix(site: Site, lang: str) -> str:
+    """Pages of the first language live at the root, the others under ``<lang>/``."""
+    return "" if lang == site.languages[0] else f"{lang}/"
