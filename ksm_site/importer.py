@@ -32,15 +32,12 @@ Decisions where the issue is silent:
 * New groups are written as ``ID.md`` (``--format yaml``: ``ID.yaml`` with
   the schema line), with the fields in the order of the sample files.
 
-Appending to an existing file keeps everything in it: the new assessments
-are inserted as text after the last line of the ``penilaian`` list, found
-from the YAML nodes' positions (PyYAML ``compose``: start and end line and
-column of every node), indented like the items already there. Comments,
-blank lines, flow or block style, the story, and the line endings (CRLF
-stays CRLF) are untouched; only a byte-order mark is dropped. ``penilaian:
-[]`` or an empty ``penilaian:`` becomes a block list; a missing one is added
-at the end of the data. A non-empty list written on one line (``[{...}]``)
-is not edited: the row is an error asking to rewrite it as a block list.
+Appending to an existing file keeps everything in it (``appendtext``): the
+new assessments are inserted as text after the last item of its
+``penilaian`` list; comments, the story and CRLF line endings stay as they
+were, only a byte-order mark is dropped. A non-empty list written on one
+line (``[{...}]``) is not edited: the row is an error asking to rewrite it
+as a block list.
 
 Nothing is written unless every row is valid and every file to be written
 passes the same validation as ``check`` (``validate_group`` on the text in
@@ -57,8 +54,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-import yaml
-
+from .appendtext import appended_text, line_origins
 from .errors import Problem
 from .load import Document, group_files, group_id_problem, newline_of, parse_document, read_text, slugify
 from .model import Assessment, Group, Rubric, Site
@@ -66,7 +62,7 @@ from .schema import schema_url
 from .sheet import Cell, Row, Sheet
 from .validate import Invalid, suggest, validate_group
 from .write import write_content_file
-from .yamltext import WILAYAH_KEYS, Line, assessment_lines, group_lines
+from .yamltext import WILAYAH_KEYS, assessment_lines, group_lines
 
 GROUP_COLUMNS = ("nama", "jenis", "provinsi", "kota", "kecamatan", "kelurahan", "dibentuk", "anggota", "ketua", "bubar")
 SLUG_COLUMNS = ("kota", "kecamatan", "kelurahan", "nama")
@@ -355,8 +351,11 @@ def _plan_group(group: _Group, content_dir: str, rubric: Rubric, site: Site, tod
         text, origins = _new_file(fields, field_rows, new_items, first_row, fmt, site)
         newline = "\n"
     else:
-        edited = _appended(existing, new_items, first_row, report)
+        edited = appended_text(path, existing.text, existing.doc.body_line, new_items, first_row)
         if edited is None:
+            report(first_row, "tanggal", f"{path}: penilaian is not written as a list of '- tanggal:' items, "
+                   "so import cannot add to it",
+                   "rewrite penilaian with one '- tanggal: ...' item per assessment, then import again")
             return None
         text, origins = edited
         newline = newline_of(path)
@@ -459,10 +458,6 @@ def _passes_check(path: str, group: _Group, text: str, origins: dict[int, tuple[
     return not found
 
 
-def _origins(lines: list[Line], first_line: int, row: int) -> dict[int, tuple[int, str]]:
-    return {first_line + n: (row, line.key) for n, line in enumerate(lines)}
-
-
 def _new_file(fields: dict, field_rows: dict, items: list[tuple[int, dict]], first_row: int, fmt: str,
               site: Site) -> tuple[str, dict]:
     """A new group's text and, for each line number, the (row, column) that wrote it."""
@@ -473,108 +468,11 @@ def _new_file(fields: dict, field_rows: dict, items: list[tuple[int, dict]], fir
         origins[len(lines)] = (field_rows.get(line.key, first_row), line.key)
     for row, item in items:
         rendered = assessment_lines(item)
-        origins.update(_origins(rendered, len(lines) + 1, row))
+        origins.update(line_origins(rendered, len(lines) + 1, row))
         lines += [line.text for line in rendered]
     if fmt == "md":
         lines.append("---")
     return "\n".join(lines) + "\n", origins
-
-
-# --------------------------------------------------------------------------
-# Appending to an existing file
-
-
-def _appended(existing: _Existing, items: list[tuple[int, dict]], first_row: int, report):
-    """The file's text with ``items`` appended to its ``penilaian`` list, and the origin of each new line."""
-    path, text = existing.path, existing.text
-    lines = text.split("\n")
-    if path.endswith(".md"):
-        yaml_first, yaml_end = 1, existing.doc.body_line - 2  # lines[1:yaml_end] are the front matter
-    else:
-        yaml_first, yaml_end = 0, len(lines) - (1 if text.endswith("\n") else 0)
-    yaml_lines = lines[yaml_first:yaml_end]
-    root = yaml.compose("\n".join(yaml_lines), Loader=yaml.CSafeLoader)
-    key, value = next(((k, v) for k, v in root.value if k.value == "penilaian"), (None, None))
-
-    head: list[str] = []
-    if value is None:  # no penilaian key: add one after the data
-        at, dash, gap, step = yaml_first + len(yaml_lines) - 1, 2, 2, 2
-        head = ["penilaian:"]
-    elif isinstance(value, yaml.SequenceNode) and value.value and not value.flow_style:
-        first = value.value[0]
-        dash = value.start_mark.column
-        gap = first.start_mark.column - dash if isinstance(first, yaml.MappingNode) else 2
-        step = _indent_step(first) or 2
-        at = yaml_first + _after_list(value, yaml_lines, dash)
-    elif isinstance(value, yaml.ScalarNode) and value.value == "":  # penilaian: (empty)
-        at, dash, gap, step = yaml_first + key.start_mark.line, key.start_mark.column + 2, 2, 2
-    elif ((isinstance(value, yaml.SequenceNode) and not value.value) or value.tag == "tag:yaml.org,2002:null") \
-            and value.start_mark.line == value.end_mark.line == key.start_mark.line:  # [] or ~ or null
-        at, dash, gap, step = yaml_first + key.start_mark.line, key.start_mark.column + 2, 2, 2
-        line = lines[at]
-        lines[at] = line[:value.start_mark.column].rstrip() + line[value.end_mark.column:]
-    else:
-        report(first_row, "tanggal", f"{path}: penilaian is not written as a list of '- tanggal:' items, "
-               "so import cannot add to it",
-               "rewrite penilaian with one '- tanggal: ...' item per assessment, then import again")
-        return None
-
-    new_lines = list(head)
-    origins: dict[int, tuple[int, str]] = {}
-    if head:
-        origins[at + 2] = (first_row, "")
-    for row, item in items:
-        rendered = assessment_lines(item, dash=dash, step=step, gap=gap)
-        origins.update(_origins(rendered, at + 2 + len(new_lines), row))
-        new_lines += [line.text for line in rendered]
-    lines[at + 1:at + 1] = new_lines
-    return "\n".join(lines), origins
-
-
-def _indent_step(item: yaml.Node) -> int | None:
-    """How much deeper the indicators sit than their ``indikator`` key, in the first existing item."""
-    if not isinstance(item, yaml.MappingNode):
-        return None
-    for key, value in item.value:
-        if key.value == "indikator" and isinstance(value, yaml.MappingNode) and not value.flow_style and value.value:
-            return value.value[0][0].start_mark.column - key.start_mark.column
-    return None
-
-
-def _after_list(sequence: yaml.SequenceNode, yaml_lines: list[str], dash: int) -> int:
-    """The last line (0-based, in the YAML) of a block list: its last value, and comments indented under it."""
-    last = _last_line(sequence.value[-1], yaml_lines)
-    while last + 1 < len(yaml_lines):
-        following = yaml_lines[last + 1]
-        indent = len(following) - len(following.lstrip())
-        if not following.lstrip().startswith("#") or indent <= dash:
-            break
-        last += 1
-    return last
-
-
-def _last_line(node: yaml.Node, yaml_lines: list[str]) -> int:
-    """The last line that holds part of ``node``'s text (0-based)."""
-    if isinstance(node, yaml.ScalarNode):
-        end = node.end_mark
-        line = end.line if end.column > 0 or end.line == node.start_mark.line else end.line - 1
-        if node.style in ("|", ">") and not node.value.endswith("\n\n"):
-            # the scalar's end mark follows its trailing blank lines; unless it keeps them ('|+'),
-            # they are not part of it, and a new item goes before them
-            while line > node.start_mark.line and not yaml_lines[line].strip():
-                line -= 1
-        return line
-    if node.flow_style:
-        return node.end_mark.line
-    if isinstance(node, yaml.SequenceNode):
-        return max(_last_line(child, yaml_lines) for child in node.value)
-    last = node.start_mark.line
-    for key, value in node.value:
-        last = max(last, _last_line(key, yaml_lines))
-        empty = isinstance(value, yaml.ScalarNode) and value.value == "" and value.style is None
-        if not empty:
-            last = max(last, _last_line(value, yaml_lines))
-    return last
 
 
 def write_plan(plan: Plan) -> None:
