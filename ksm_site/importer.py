@@ -21,14 +21,8 @@ Decisions where the issue is silent:
   row; with other values it is an error. Only what the row states is
   compared: an empty ``penilai``, ``catatan`` or asset block is "not said".
   Two rows of one group with the same ``tanggal`` are treated alike.
-* Percentages (the banded indicators): ``72%`` and ``72,5%`` as written; a
-  bare number above 1 is a percentage (``72`` -> 72%); an XLSX number cell
-  formatted as a percentage holds a fraction (0.72 -> 72%); a bare number
-  between 0 and 1 is ambiguous (72% or 0.72%?) and an error asking for the
-  percent sign; 0 is 0%.
-* Levels, assets and ``anggota``: whole numbers, as text or as numbers
-  (``2`` or ``2.0``). Dates: ``YYYY-MM-DD`` text or real spreadsheet dates
-  (without a time of day).
+* Cells are read by ``cellvalues``: percentages, whole numbers, and dates
+  day first (``DD/MM/YYYY``) or ``YYYY-MM-DD``.
 * New groups are written as ``ID.md`` (``--format yaml``: ``ID.yaml`` with
   the schema line), with the fields in the order of the sample files.
 
@@ -52,22 +46,20 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from .appendtext import appended_text, line_origins
+from .cellvalues import field_readers
 from .errors import Problem
 from .load import Document, group_files, group_id_problem, newline_of, parse_document, read_text, slugify
 from .model import Assessment, Group, Rubric, Site
 from .schema import schema_url
-from .sheet import Cell, Row, Sheet
+from .sheet import Row, Sheet
 from .validate import Invalid, suggest, validate_group
 from .write import write_content_file
 from .yamltext import WILAYAH_KEYS, assessment_lines, group_lines
 
 GROUP_COLUMNS = ("nama", "jenis", "provinsi", "kota", "kecamatan", "kelurahan", "dibentuk", "anggota", "ketua", "bubar")
 SLUG_COLUMNS = ("kota", "kecamatan", "kelurahan", "nama")
-TEXT_COLUMNS = ("id", "nama", "jenis", "provinsi", "kota", "kecamatan", "kelurahan", "ketua", "penilai", "catatan")
-DATE_COLUMNS = ("dibentuk", "bubar", "tanggal")
 
 
 class ImportProblems(Exception):
@@ -93,93 +85,6 @@ class Plan:
 
 
 # --------------------------------------------------------------------------
-# Cells -> values
-
-
-def cell_text(cell: Cell) -> str:
-    value = cell.value
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise Invalid(f"'{value}' is not text", "format the cell as text")
-    return str(int(value)) if float(value).is_integer() else repr(value)
-
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def cell_date(cell: Cell) -> dt.date:
-    value = cell.value
-    if isinstance(value, dt.datetime):
-        if value.time() != dt.time():
-            raise Invalid(f"'{value}' has a time of day", "write only the date, YYYY-MM-DD")
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError as exc:
-            raise Invalid(f"'{value.strip()}' is not a date in the calendar ({exc})", "write a real date, YYYY-MM-DD") from None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise Invalid(f"{value} is a number, not a date", "format the cell as a date, or write YYYY-MM-DD")
-    raise Invalid(f"'{value}' is not a date", "write dates as YYYY-MM-DD, e.g. 2024-03-26")
-
-
-_WHOLE = re.compile(r"[+-]?\d+(?:[.,]0+)?")
-
-
-def cell_whole(cell: Cell) -> int:
-    value = cell.value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
-        return int(re.split(r"[.,]", value.strip())[0])
-    raise Invalid(f"'{value}' is not a whole number", "write a whole number, e.g. 2")
-
-
-_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-
-
-def cell_percent(cell: Cell) -> Decimal:
-    """A percentage, by the rules in the module docstring."""
-    value = cell.value
-    if isinstance(value, str):
-        text = value.strip()
-        match = _PERCENT.fullmatch(text)
-        if match:
-            return Decimal(match.group(1).replace(",", "."))
-        if _NUMBER.fullmatch(text):
-            return _bare_percent(Decimal(text.replace(",", ".")), text)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = Decimal(repr(value))
-        if cell.percent:
-            return (number * 100).quantize(Decimal("0.000001")).normalize()
-        return _bare_percent(number, repr(value))
-    raise Invalid(f"'{value}' is not a percentage", "write a percentage from 0% to 100%, e.g. 72%")
-
-
-def _bare_percent(number: Decimal, shown: str) -> Decimal:
-    if number > 1 or number == 0:
-        return number
-    raise Invalid(f"'{shown}' could be a fraction ({number * 100}%) or a percentage ({shown}%)",
-                  f"write it with a percent sign: {number * 100}% or {shown}%")
-
-
-def converters(rubric: Rubric) -> dict:
-    """Column name -> the function that reads its cells."""
-    table = {column: cell_text for column in TEXT_COLUMNS}
-    table.update({column: cell_date for column in DATE_COLUMNS})
-    table["anggota"] = cell_whole
-    table.update({i.key: cell_percent if i.banded else cell_whole for i in rubric.indicators})
-    table.update({a.key: cell_whole for a in rubric.assets})
-    return table
-
-
-# --------------------------------------------------------------------------
 # Rows -> groups
 
 
@@ -198,7 +103,7 @@ def plan_import(sheet: Sheet, content_dir: str, rubric: Rubric, site: Site, toda
     def report(row: int, column: str, message: str, hint: str = "") -> None:
         problems.append(Problem(sheet.path, row, column, message, hint))
 
-    table = converters(rubric)
+    table = field_readers(rubric)
     for column in sheet.columns:
         if column not in table:
             report(1, column, "unknown column", suggest(column, table))
@@ -447,7 +352,7 @@ def _passes_check(path: str, group: _Group, text: str, origins: dict[int, tuple[
     doc = parse_document(path, group.id, text, found)
     if doc.data is not None:
         found += validate_group(doc, rubric, today)[1]
-    columns = set(converters(rubric)) | set(GROUP_COLUMNS)
+    columns = set(field_readers(rubric)) | set(GROUP_COLUMNS)
     first_row = group.rows[0][0]
     for p in found:
         row, column = origins.get(p.line, (first_row, ""))

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from ksm_site.cli import main
-from ksm_site.importer import cell_percent
+from ksm_site.cellvalues import cell_percent
 from ksm_site.sheet import Cell
 
 from conftest import VALID_GROUP, files_under, write_content
@@ -135,7 +135,7 @@ def test_every_bad_row_names_its_row_and_column_and_nothing_is_written(tmp_path,
             + f"KSM E,infrastruktur,{place},2018-01-01,2019-01-01,,2,80%,1,1,,1,1,1,1,\n"  # row 6: indicator missing
             + f"KSM F,sosial,{place},2018-01-01,2019-01-01,,2,0.8,1,1,1,1,1,1,1,\n"        # row 7: ambiguous %
             + f"KSM G,arisan,{place},2018-01-01,2019-01-01,,2,80%,1,1,1,1,1,1,1,\n"        # row 8: jenis
-            + f"KSM H,sosial,{place},01/02/2018,2019-01-01,,2,80%,1,1,1,1,1,1,1,\n"        # row 9: date format
+            + f"KSM H,sosial,{place},31/02/2018,2019-01-01,,2,80%,1,1,1,1,1,1,1,\n"        # row 9: no such date
             + f"KSM I,sosial,{place},2018-01-01,2017-01-01,,2,80%,1,1,1,1,1,1,1,\n")       # row 10: before dibentuk
     assert run_import(tmp_path, content, "data.csv", rows) == 1
     err = capsys.readouterr().err.splitlines()
@@ -148,7 +148,7 @@ def test_every_bad_row_names_its_row_and_column_and_nothing_is_written(tmp_path,
         "data.csv, row 6, column aturan_main: is missing",
         "data.csv, row 7, column kehadiran: '0.8' could be a fraction (80.0%) or a percentage (0.8%)",
         "data.csv, row 8, column jenis: 'arisan' is not an allowed value",
-        "data.csv, row 9, column dibentuk: '01/02/2018' is not a date",
+        "data.csv, row 9, column dibentuk: '31/02/2018' is not a date: February 2018 has 28 days",
         "data.csv, row 10, column tanggal: 2017-01-01 is before dibentuk (2018-01-01)",
     ]
     problems = [line.replace(f"{tmp_path}{os.sep}", "") for line in err if line.startswith(str(tmp_path))]
