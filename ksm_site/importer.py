@@ -1,10 +1,16 @@
 """`import FILE.csv|FILE.xlsx`: spreadsheet rows -> new group files and new assessments.
 
-One row is one assessment. Columns are named as the fields: ``nama, jenis,
+One row is one assessment. Its columns are the fields: ``nama, jenis,
 provinsi, kota, kecamatan, kelurahan, dibentuk, anggota, ketua, bubar``, an
-optional ``id``, ``tanggal``, an optional ``penilai``, the indicator keys,
-the asset keys and ``catatan`` (any order, any case). The rows of one group
-become one file.
+optional ``id``, ``tanggal``, an optional ``penilai``, the indicators, the
+assets and ``catatan``, in any order. The rows of one group become one file.
+
+The reading happens before this module: ``sheet`` and ``workbook`` read the
+file (and refuse one that is not a spreadsheet), ``sheetrows`` finds the
+header row and matches columns named as people name them, ``cellvalues``
+reads dates, numbers and percentages. This module owns the planning: which
+group each row belongs to, what each file will hold, and the check that
+every one of them passes; then the writing.
 
 Which group a row belongs to: its ``id`` cell, or else
 ``<slug(kota)>/<slug(kecamatan)>/<slug(kelurahan)>/<slug(nama)>``. To add
@@ -21,8 +27,6 @@ Decisions where the issue is silent:
   row; with other values it is an error. Only what the row states is
   compared: an empty ``penilai``, ``catatan`` or asset block is "not said".
   Two rows of one group with the same ``tanggal`` are treated alike.
-* Cells are read by ``cellvalues``: percentages, whole numbers, and dates
-  day first (``DD/MM/YYYY``) or ``YYYY-MM-DD``.
 * New groups are written as ``ID.md`` (``--format yaml``: ``ID.yaml`` with
   the schema line), with the fields in the order of the sample files.
 
@@ -53,8 +57,9 @@ from .errors import Problem
 from .load import Document, group_files, group_id_problem, newline_of, parse_document, read_text, slugify
 from .model import Assessment, Group, Rubric, Site
 from .schema import schema_url
-from .sheet import Row, Sheet
-from .validate import Invalid, suggest, validate_group
+from .sheet import Grid
+from .sheetrows import Row, read_table
+from .validate import validate_group
 from .write import write_content_file
 from .yamltext import WILAYAH_KEYS, assessment_lines, group_lines
 
@@ -82,6 +87,8 @@ class Plan:
     """(group id, path, tanggal, row) of each assessment added to an existing group."""
     skipped: tuple[tuple[int, str, dt.date], ...]
     """(row, group id, tanggal) of each row identical to an assessment already there."""
+    notes: tuple[str, ...] = ()
+    """How the sheet was read: its encoding or worksheet, title rows skipped, columns matched by name."""
 
 
 # --------------------------------------------------------------------------
@@ -95,45 +102,36 @@ class _Group:
     id_column: str
 
 
-def plan_import(sheet: Sheet, content_dir: str, rubric: Rubric, site: Site, today: dt.date,
+def plan_import(grid: Grid, content_dir: str, rubric: Rubric, site: Site, today: dt.date,
                 fmt: str = "md") -> Plan:
-    """Everything the import would write; ``ImportProblems`` with every problem if any row is not right."""
-    problems: list[Problem] = list(sheet.problems)
+    """Everything the import would write; ``ImportProblems`` with every problem if any row is not right.
+
+    ``SheetError`` (from ``sheetrows``) when the sheet has no header row at all.
+    """
+    table = read_table(grid, rubric)
+    problems: list[Problem] = list(table.problems)
 
     def report(row: int, column: str, message: str, hint: str = "") -> None:
-        problems.append(Problem(sheet.path, row, column, message, hint))
+        problems.append(Problem(table.where, row, table.label(column), message, hint))
 
-    table = field_readers(rubric)
-    for column in sheet.columns:
-        if column not in table:
-            report(1, column, "unknown column", suggest(column, table))
-    if "tanggal" not in sheet.columns:
-        report(1, "tanggal", "column is missing", "every row is one assessment, dated in a column 'tanggal'")
-    if "id" not in sheet.columns:
+    if "tanggal" not in table.columns:
+        report(table.header, "tanggal", "column is missing", "every row is one assessment, dated in a column 'tanggal'")
+    if "id" not in table.columns:
         for column in SLUG_COLUMNS:
-            if column not in sheet.columns:
-                report(1, column, "column is missing",
+            if column not in table.columns:
+                report(table.header, column, "column is missing",
                        "without an 'id' column, a group's id is made from kota, kecamatan, kelurahan and nama")
 
     groups: dict[str, _Group] = {}
-    for row in sheet.rows:
-        values, failed = {}, False
-        for column, cell in row.cells.items():
-            if column not in table:
-                continue
-            try:
-                values[column] = table[column](cell)
-            except Invalid as exc:
-                report(row.number, column, exc.message, exc.hint)
-                failed = True
-        group_id, id_column = _row_id(row, values, sheet.columns, report)
-        if "tanggal" in sheet.columns and "tanggal" not in row.cells:
+    for row in table.rows:
+        group_id, id_column = _row_id(row, table.columns, report)
+        if "tanggal" in table.columns and "tanggal" not in row.given:
             report(row.number, "tanggal", "is empty", "every row is one assessment: write its date")
-            failed = True
         if group_id is None:
             continue
         group = groups.setdefault(group_id, _Group(group_id, [], id_column))
-        group.rows.append((row.number, None if failed else values))
+        failed = row.failed or "tanggal" not in row.given
+        group.rows.append((row.number, None if failed else row.values))
 
     files: dict[str, tuple[bytes, bool]] = {}
     created, added, skipped = [], [], []
@@ -155,12 +153,13 @@ def plan_import(sheet: Sheet, content_dir: str, rubric: Rubric, site: Site, toda
             created.append((group_id, path, len(new_items)))
     if problems:
         raise ImportProblems(problems)
-    return Plan(files, tuple(created), tuple(added), tuple(sorted(skipped)))
+    return Plan(files, tuple(created), tuple(added), tuple(sorted(skipped)), table.notes)
 
 
-def _row_id(row: Row, values: dict, columns: tuple[str, ...], report) -> tuple[str | None, str]:
+def _row_id(row: Row, columns: dict, report) -> tuple[str | None, str]:
     """The group id of a row, and the column it came from (``id``, else ``nama``)."""
-    if "id" in row.cells:
+    values = row.values
+    if "id" in row.given:
         if "id" not in values:
             return None, "id"
         problem = group_id_problem(values["id"])
@@ -170,7 +169,7 @@ def _row_id(row: Row, values: dict, columns: tuple[str, ...], report) -> tuple[s
         return values["id"], "id"
     slugs = []
     for column in SLUG_COLUMNS:
-        if column not in row.cells:
+        if column not in row.given:
             if column in columns:  # a missing column is reported once, at the header
                 report(row.number, column, "is empty", "it is needed to make the group's id (or give an 'id' column)")
             return None, "nama"
@@ -352,7 +351,7 @@ def _passes_check(path: str, group: _Group, text: str, origins: dict[int, tuple[
     doc = parse_document(path, group.id, text, found)
     if doc.data is not None:
         found += validate_group(doc, rubric, today)[1]
-    columns = set(field_readers(rubric)) | set(GROUP_COLUMNS)
+    columns = set(field_readers(rubric))
     first_row = group.rows[0][0]
     for p in found:
         row, column = origins.get(p.line, (first_row, ""))
