@@ -21,8 +21,9 @@ workbooks are opened by ``workbook``.
 * XLSX: see ``workbook``.
 
 Limits (each a constant below): a file of at most 10 MiB; at most 10,000
-rows with a value, 100 columns, 300,000 cells with a value and 32,767
-characters in a cell (Excel's own limit for a cell). Row numbers are the
+rows with a value, 100 columns, 300,000 cells with a value, 32,767
+characters in a cell (Excel's own limit for a cell) and 10 Mi characters of
+text in all. Row numbers are the
 spreadsheet's, counted from 1 as Excel shows them (a CSV record that holds a
 line break inside quotes is one row, as in Excel).
 """
@@ -46,6 +47,9 @@ MAX_CELLS = 300_000
 """Cells with a value, e.g. 10,000 rows of 30 columns; bounds the time a workbook takes to read."""
 MAX_CELL_CHARS = 32_767
 """Excel's own limit for the text of a cell."""
+MAX_TEXT_CHARS = 10 * 1024 * 1024
+"""All the text of a sheet's cells together, as much as the largest CSV holds: a workbook's cells
+may all refer to one long shared string, and each would become a copy of it."""
 FORMATS = (".csv", ".xlsx")
 DELIMITER_LINES = 10
 """How many of a CSV's first lines decide its separator."""
@@ -177,13 +181,20 @@ def read_csv_rows(path: str, text: str) -> tuple[GridRow, ...]:
     number = 0
     try:
         for number, fields in enumerate(reader, start=1):
+            width = len(fields)
+            if width > MAX_COLUMNS:  # the fields past the limit must be empty; checked at C speed
+                beyond = fields[MAX_COLUMNS:]
+                if "".join(beyond).strip():
+                    raise too_wide(path, number, next((MAX_COLUMNS + i for i, v in enumerate(beyond[:16_384])
+                                                       if v.strip()), None))
+                fields = fields[:MAX_COLUMNS]
             last = len(fields)
             while last and not fields[last - 1].strip():
                 last -= 1
             if last:
                 cells = tuple(Cell(v) if v.strip() else None for v in fields[:last])
                 counter.take(number, cells)
-                rows.append(GridRow(number, cells, len(fields)))
+                rows.append(GridRow(number, cells, width))
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise SheetError(f"{path}, row {number + 1}: a cell holds more than {MAX_CELL_CHARS:,} characters, "
@@ -192,13 +203,21 @@ def read_csv_rows(path: str, text: str) -> tuple[GridRow, ...]:
     return tuple(rows)
 
 
+def too_wide(where: str, number: int, index: int | None) -> SheetError:
+    """The error for a value in a column past ``MAX_COLUMNS`` (``index`` None: past Excel's last column)."""
+    column = f"column {column_letter(index)}" if index is not None else "a column past XFD"
+    return SheetError(f"{where}, row {number}, {column}: a value beyond column {column_letter(MAX_COLUMNS - 1)}; "
+                      f"this tool reads at most {MAX_COLUMNS} columns")
+
+
 class RowLimits:
-    """Counts rows and cells as they are read, and refuses a sheet past the module's limits."""
+    """Counts rows, cells and text as they are read, and refuses a sheet past the module's limits."""
 
     def __init__(self, where: str):
         self.where = where
         self.rows = 0
         self.cells = 0
+        self.chars = 0
 
     def take(self, number: int, cells) -> None:
         self.rows += 1
@@ -209,13 +228,16 @@ class RowLimits:
             if cell is None:
                 continue
             if index >= MAX_COLUMNS:
-                raise SheetError(f"{self.where}, row {number}, column {column_letter(index)}: a value beyond column "
-                                 f"{column_letter(MAX_COLUMNS - 1)}; this tool reads at most {MAX_COLUMNS} columns")
-            if isinstance(cell.value, str) and len(cell.value) > MAX_CELL_CHARS:
-                raise SheetError(f"{self.where}, row {number}, column {column_letter(index)}: "
-                                 f"{len(cell.value):,} characters, more than Excel's {MAX_CELL_CHARS:,} for a cell")
+                raise too_wide(self.where, number, index)
+            if isinstance(cell.value, str):
+                if len(cell.value) > MAX_CELL_CHARS:
+                    raise SheetError(f"{self.where}, row {number}, column {column_letter(index)}: "
+                                     f"{len(cell.value):,} characters, more than Excel's {MAX_CELL_CHARS:,} for a cell")
+                self.chars += len(cell.value)
             self.cells += 1
         if self.cells > MAX_CELLS:
             raise SheetError(f"{self.where}, row {number}: more than {MAX_CELLS:,} cells with values, more than this "
                              "tool reads at once; split the file")
-
+        if self.chars > MAX_TEXT_CHARS:
+            raise SheetError(f"{self.where}, row {number}: more than {MAX_TEXT_CHARS:,} characters of text in all, "
+                             "more than this tool reads at once; split the file")

@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 from ksm_site.cli import main
+from ksm_site.sheet import MAX_TEXT_CHARS
 from ksm_site.workbook import MAX_MEMBER_BYTES, MAX_PART_ENTRIES
 
 from conftest import files_under, write_content
@@ -199,6 +200,30 @@ def test_a_workbook_cell_over_excels_limit_is_refused(tmp_path):
     assert 'data.xlsx, sheet "Sheet", row 2, column B: 40,000 characters, more than Excel\'s 32,767' in line
 
 
+def test_cells_that_all_share_one_long_text_are_bounded(tmp_path):
+    """Every cell may refer to one shared string; read, each would become a copy of it."""
+    long_text = "x" * 30_000
+    rows = MAX_TEXT_CHARS // len(long_text) + 1
+    book = good_workbook()
+    with zipfile.ZipFile(io.BytesIO(book)) as archive:
+        types = archive.read("[Content_Types].xml").replace(
+            b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                         b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+        rels = archive.read("xl/_rels/workbook.xml.rels").replace(
+            b"</Relationships>", b'<Relationship Id="rId9" Target="sharedStrings.xml" Type="http://schemas.'
+                                 b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+                                 b"</Relationships>")
+    strings = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+               b"<si><t>" + long_text.encode() + b"</t></si></sst>")
+    cells = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>0</v></c></row>' % (n, n) for n in range(1, rows + 1))
+    xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + cells
+           + b"</sheetData></worksheet>")
+    bomb = rewritten(book, {"[Content_Types].xml": types, "xl/_rels/workbook.xml.rels": rels,
+                            "xl/sharedStrings.xml": strings, "xl/worksheets/sheet1.xml": xml})
+    line = refused(tmp_path, "data.xlsx", bomb)
+    assert f"row {rows}: more than {MAX_TEXT_CHARS:,} characters of text in all" in line
+
+
 def test_a_value_beyond_the_last_column_read_is_refused(tmp_path):
     book = openpyxl.Workbook()
     book.active.append(HEADER)
@@ -208,6 +233,20 @@ def test_a_value_beyond_the_last_column_read_is_refused(tmp_path):
     book.save(data)
     line = refused(tmp_path, "data.xlsx", data.getvalue())
     assert "row 2, column CW: a value beyond column CV; this tool reads at most 100 columns" in line
+
+
+def test_a_csv_value_beyond_the_last_column_read_is_refused(tmp_path):
+    data = GOOD_CSV.replace("\n", "," * 200 + "\n", 1).replace("70%,1,1,1,1,1,1,1\n", "70%,1,1,1,1,1,1,1"
+                                                                 + "," * 132 + "x\n")
+    assert "row 2, column ET: a value beyond column CV" in refused(tmp_path, "data.csv", data.encode())
+
+
+def test_a_csv_row_with_many_empty_fields_after_the_last_column_is_read(tmp_path):
+    """Empty trailing fields are what Excel writes for a wide used range; they are dropped as they are read."""
+    data = GOOD_CSV.replace("70%,1,1,1,1,1,1,1\n", "70%,1,1,1,1,1,1,1" + "," * 5_000_000 + "\n")
+    code, _, err, before, after = run(tmp_path, "data.csv", data.encode())
+    assert code == 0, err
+    assert len(after) == len(before) + 1
 
 
 def test_a_csv_with_a_nul_byte_is_refused(tmp_path):
