@@ -23,9 +23,9 @@ workbooks are opened by ``workbook``.
 Limits (each a constant below): a file of at most 10 MiB; at most 10,000
 rows with a value, 100 columns, 300,000 cells with a value, 32,767
 characters in a cell (Excel's own limit for a cell) and 10 Mi characters of
-text in all. Row numbers are the
-spreadsheet's, counted from 1 as Excel shows them (a CSV record that holds a
-line break inside quotes is one row, as in Excel).
+text in all. Row numbers are the spreadsheet's, counted from 1 as Excel
+shows them (a CSV record that holds a line break inside quotes is one row,
+as in Excel).
 """
 
 from __future__ import annotations
