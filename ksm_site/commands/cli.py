@@ -111,6 +111,7 @@ def make_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", metavar="FILE", help="a .csv (UTF-8, comma or semicolon) or .xlsx file")
     imp.add_argument("--content", default="content", metavar="DIR", help="folder with rubric.yaml, site.yaml and groups/ (default: content)")
     imp.add_argument("--format", choices=scaffold.FORMATS, default="md", help="file type of new groups: md (default) or yaml")
+    imp.add_argument("--sheet", metavar="NAME", help="the worksheet of an .xlsx workbook to read (default: the first)")
 
     diff = commands.add_parser("diff", help="stage changes between two git revisions, as Markdown for a pull request")
     diff.add_argument("rev_a", metavar="REV_A", help="the revision before, e.g. origin/main")
@@ -216,7 +217,7 @@ def run_import(args: argparse.Namespace, today: dt.date, stdout: TextIO, stderr:
         print("The rubric or the site settings have problems; fix them first.", file=stderr)
         return 1
     try:
-        rows = sheet.read_sheet(args.file)
+        rows = sheet.read_sheet(args.file, args.sheet)
         plan = importer.plan_import(rows, args.content, partial.rubric, partial.site, today, args.format)
     except sheet.SheetError as exc:
         print(f"error: {exc}", file=stderr)
@@ -226,6 +227,8 @@ def run_import(args: argparse.Namespace, today: dt.date, stdout: TextIO, stderr:
         print("Nothing was written.", file=stderr)
         return 1
     importer.write_plan(plan)
+    for note in plan.notes:
+        print(note, file=stdout)
     for group_id, path, count in plan.created:
         print(f"created {path} ({group_id}): {count} assessment(s)", file=stdout)
     for group_id, path, tanggal, row in plan.added:

@@ -1,10 +1,16 @@
 """`import FILE.csv|FILE.xlsx`: spreadsheet rows -> new group files and new assessments.
 
-One row is one assessment. Columns are named as the fields: ``nama, jenis,
+One row is one assessment. Its columns are the fields: ``nama, jenis,
 provinsi, kota, kecamatan, kelurahan, dibentuk, anggota, ketua, bubar``, an
-optional ``id``, ``tanggal``, an optional ``penilai``, the indicator keys,
-the asset keys and ``catatan`` (any order, any case). The rows of one group
-become one file.
+optional ``id``, ``tanggal``, an optional ``penilai``, the indicators, the
+assets and ``catatan``, in any order. The rows of one group become one file.
+
+The reading happens before this module: ``sheet`` and ``workbook`` read the
+file (and refuse one that is not a spreadsheet), ``sheetrows`` finds the
+header row and matches columns named as people name them, ``cellvalues``
+reads dates, numbers and percentages. This module owns the planning: which
+group each row belongs to, what each file will hold, and the check that
+every one of them passes; then the writing.
 
 Which group a row belongs to: its ``id`` cell, or else
 ``<slug(kota)>/<slug(kecamatan)>/<slug(kelurahan)>/<slug(nama)>``. To add
@@ -21,26 +27,15 @@ Decisions where the issue is silent:
   row; with other values it is an error. Only what the row states is
   compared: an empty ``penilai``, ``catatan`` or asset block is "not said".
   Two rows of one group with the same ``tanggal`` are treated alike.
-* Percentages (the banded indicators): ``72%`` and ``72,5%`` as written; a
-  bare number above 1 is a percentage (``72`` -> 72%); an XLSX number cell
-  formatted as a percentage holds a fraction (0.72 -> 72%); a bare number
-  between 0 and 1 is ambiguous (72% or 0.72%?) and an error asking for the
-  percent sign; 0 is 0%.
-* Levels, assets and ``anggota``: whole numbers, as text or as numbers
-  (``2`` or ``2.0``). Dates: ``YYYY-MM-DD`` text or real spreadsheet dates
-  (without a time of day).
 * New groups are written as ``ID.md`` (``--format yaml``: ``ID.yaml`` with
   the schema line), with the fields in the order of the sample files.
 
-Appending to an existing file keeps everything in it: the new assessments
-are inserted as text after the last line of the ``penilaian`` list, found
-from the YAML nodes' positions (PyYAML ``compose``: start and end line and
-column of every node), indented like the items already there. Comments,
-blank lines, flow or block style, the story, and the line endings (CRLF
-stays CRLF) are untouched; only a byte-order mark is dropped. ``penilaian:
-[]`` or an empty ``penilaian:`` becomes a block list; a missing one is added
-at the end of the data. A non-empty list written on one line (``[{...}]``)
-is not edited: the row is an error asking to rewrite it as a block list.
+Appending to an existing file keeps everything in it (``appendtext``): the
+new assessments are inserted as text after the last item of its
+``penilaian`` list; comments, the story and CRLF line endings stay as they
+were, only a byte-order mark is dropped. A non-empty list written on one
+line (``[{...}]``) is not edited: the row is an error asking to rewrite it
+as a block list.
 
 Nothing is written unless every row is valid and every file to be written
 passes the same validation as ``check`` (``validate_group`` on the text in
@@ -55,26 +50,23 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
-import yaml
-
-from ..content.fields import Invalid, suggest
 from ..content.files import (
     Document, group_files, group_id_problem, newline_of, parse_document, read_text, write_content_file,
 )
 from ..content.group import validate_group
 from ..content.problems import Problem
-from ..content.yamltext import WILAYAH_KEYS, Line, assessment_lines, group_lines
+from ..content.yamltext import WILAYAH_KEYS, assessment_lines, group_lines
 from ..domain.model import Assessment, Group, Rubric, Site
 from ..domain.slugs import slugify
 from ..site.schema import schema_url
-from .sheet import Cell, Row, Sheet
+from .appendtext import appended_text, line_origins
+from .cellvalues import field_readers
+from .sheet import Grid
+from .sheetrows import Row, read_table
 
 GROUP_COLUMNS = ("nama", "jenis", "provinsi", "kota", "kecamatan", "kelurahan", "dibentuk", "anggota", "ketua", "bubar")
 SLUG_COLUMNS = ("kota", "kecamatan", "kelurahan", "nama")
-TEXT_COLUMNS = ("id", "nama", "jenis", "provinsi", "kota", "kecamatan", "kelurahan", "ketua", "penilai", "catatan")
-DATE_COLUMNS = ("dibentuk", "bubar", "tanggal")
 
 
 class ImportProblems(Exception):
@@ -97,93 +89,8 @@ class Plan:
     """(group id, path, tanggal, row) of each assessment added to an existing group."""
     skipped: tuple[tuple[int, str, dt.date], ...]
     """(row, group id, tanggal) of each row identical to an assessment already there."""
-
-
-# --------------------------------------------------------------------------
-# Cells -> values
-
-
-def cell_text(cell: Cell) -> str:
-    value = cell.value
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise Invalid(f"'{value}' is not text", "format the cell as text")
-    return str(int(value)) if float(value).is_integer() else repr(value)
-
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def cell_date(cell: Cell) -> dt.date:
-    value = cell.value
-    if isinstance(value, dt.datetime):
-        if value.time() != dt.time():
-            raise Invalid(f"'{value}' has a time of day", "write only the date, YYYY-MM-DD")
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError as exc:
-            raise Invalid(f"'{value.strip()}' is not a date in the calendar ({exc})", "write a real date, YYYY-MM-DD") from None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise Invalid(f"{value} is a number, not a date", "format the cell as a date, or write YYYY-MM-DD")
-    raise Invalid(f"'{value}' is not a date", "write dates as YYYY-MM-DD, e.g. 2024-03-26")
-
-
-_WHOLE = re.compile(r"[+-]?\d+(?:[.,]0+)?")
-
-
-def cell_whole(cell: Cell) -> int:
-    value = cell.value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
-        return int(re.split(r"[.,]", value.strip())[0])
-    raise Invalid(f"'{value}' is not a whole number", "write a whole number, e.g. 2")
-
-
-_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-
-
-def cell_percent(cell: Cell) -> Decimal:
-    """A percentage, by the rules in the module docstring."""
-    value = cell.value
-    if isinstance(value, str):
-        text = value.strip()
-        match = _PERCENT.fullmatch(text)
-        if match:
-            return Decimal(match.group(1).replace(",", "."))
-        if _NUMBER.fullmatch(text):
-            return _bare_percent(Decimal(text.replace(",", ".")), text)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = Decimal(repr(value))
-        if cell.percent:
-            return (number * 100).quantize(Decimal("0.000001")).normalize()
-        return _bare_percent(number, repr(value))
-    raise Invalid(f"'{value}' is not a percentage", "write a percentage from 0% to 100%, e.g. 72%")
-
-
-def _bare_percent(number: Decimal, shown: str) -> Decimal:
-    if number > 1 or number == 0:
-        return number
-    raise Invalid(f"'{shown}' could be a fraction ({number * 100}%) or a percentage ({shown}%)",
-                  f"write it with a percent sign: {number * 100}% or {shown}%")
-
-
-def converters(rubric: Rubric) -> dict:
-    """Column name -> the function that reads its cells."""
-    table = {column: cell_text for column in TEXT_COLUMNS}
-    table.update({column: cell_date for column in DATE_COLUMNS})
-    table["anggota"] = cell_whole
-    table.update({i.key: cell_percent if i.banded else cell_whole for i in rubric.indicators})
-    table.update({a.key: cell_whole for a in rubric.assets})
-    return table
+    notes: tuple[str, ...] = ()
+    """How the sheet was read: its encoding or worksheet, title rows skipped, columns matched by name."""
 
 
 # --------------------------------------------------------------------------
@@ -197,45 +104,36 @@ class _Group:
     id_column: str
 
 
-def plan_import(sheet: Sheet, content_dir: str, rubric: Rubric, site: Site, today: dt.date,
+def plan_import(grid: Grid, content_dir: str, rubric: Rubric, site: Site, today: dt.date,
                 fmt: str = "md") -> Plan:
-    """Everything the import would write; ``ImportProblems`` with every problem if any row is not right."""
-    problems: list[Problem] = list(sheet.problems)
+    """Everything the import would write; ``ImportProblems`` with every problem if any row is not right.
+
+    ``SheetError`` (from ``sheetrows``) when the sheet has no header row at all.
+    """
+    table = read_table(grid, rubric)
+    problems: list[Problem] = list(table.problems)
 
     def report(row: int, column: str, message: str, hint: str = "") -> None:
-        problems.append(Problem(sheet.path, row, column, message, hint))
+        problems.append(Problem(table.where, row, table.label(column), message, hint))
 
-    table = converters(rubric)
-    for column in sheet.columns:
-        if column not in table:
-            report(1, column, "unknown column", suggest(column, table))
-    if "tanggal" not in sheet.columns:
-        report(1, "tanggal", "column is missing", "every row is one assessment, dated in a column 'tanggal'")
-    if "id" not in sheet.columns:
+    if "tanggal" not in table.columns:
+        report(table.header, "tanggal", "column is missing", "every row is one assessment, dated in a column 'tanggal'")
+    if "id" not in table.columns:
         for column in SLUG_COLUMNS:
-            if column not in sheet.columns:
-                report(1, column, "column is missing",
+            if column not in table.columns:
+                report(table.header, column, "column is missing",
                        "without an 'id' column, a group's id is made from kota, kecamatan, kelurahan and nama")
 
     groups: dict[str, _Group] = {}
-    for row in sheet.rows:
-        values, failed = {}, False
-        for column, cell in row.cells.items():
-            if column not in table:
-                continue
-            try:
-                values[column] = table[column](cell)
-            except Invalid as exc:
-                report(row.number, column, exc.message, exc.hint)
-                failed = True
-        group_id, id_column = _row_id(row, values, sheet.columns, report)
-        if "tanggal" in sheet.columns and "tanggal" not in row.cells:
+    for row in table.rows:
+        group_id, id_column = _row_id(row, table.columns, report)
+        if "tanggal" in table.columns and "tanggal" not in row.given:
             report(row.number, "tanggal", "is empty", "every row is one assessment: write its date")
-            failed = True
         if group_id is None:
             continue
         group = groups.setdefault(group_id, _Group(group_id, [], id_column))
-        group.rows.append((row.number, None if failed else values))
+        failed = row.failed or "tanggal" not in row.given
+        group.rows.append((row.number, None if failed else row.values))
 
     files: dict[str, tuple[bytes, bool]] = {}
     created, added, skipped = [], [], []
@@ -257,12 +155,13 @@ def plan_import(sheet: Sheet, content_dir: str, rubric: Rubric, site: Site, toda
             created.append((group_id, path, len(new_items)))
     if problems:
         raise ImportProblems(problems)
-    return Plan(files, tuple(created), tuple(added), tuple(sorted(skipped)))
+    return Plan(files, tuple(created), tuple(added), tuple(sorted(skipped)), table.notes)
 
 
-def _row_id(row: Row, values: dict, columns: tuple[str, ...], report) -> tuple[str | None, str]:
+def _row_id(row: Row, columns: dict, report) -> tuple[str | None, str]:
     """The group id of a row, and the column it came from (``id``, else ``nama``)."""
-    if "id" in row.cells:
+    values = row.values
+    if "id" in row.given:
         if "id" not in values:
             return None, "id"
         problem = group_id_problem(values["id"])
@@ -272,7 +171,7 @@ def _row_id(row: Row, values: dict, columns: tuple[str, ...], report) -> tuple[s
         return values["id"], "id"
     slugs = []
     for column in SLUG_COLUMNS:
-        if column not in row.cells:
+        if column not in row.given:
             if column in columns:  # a missing column is reported once, at the header
                 report(row.number, column, "is empty", "it is needed to make the group's id (or give an 'id' column)")
             return None, "nama"
@@ -358,8 +257,11 @@ def _plan_group(group: _Group, content_dir: str, rubric: Rubric, site: Site, tod
         text, origins = _new_file(fields, field_rows, new_items, first_row, fmt, site)
         newline = "\n"
     else:
-        edited = _appended(existing, new_items, first_row, report)
+        edited = appended_text(path, existing.text, existing.doc.body_line, new_items, first_row)
         if edited is None:
+            report(first_row, "tanggal", f"{path}: penilaian is not written as a list of '- tanggal:' items, "
+                   "so import cannot add to it",
+                   "rewrite penilaian with one '- tanggal: ...' item per assessment, then import again")
             return None
         text, origins = edited
         newline = newline_of(path)
@@ -451,7 +353,7 @@ def _passes_check(path: str, group: _Group, text: str, origins: dict[int, tuple[
     doc = parse_document(path, group.id, text, found)
     if doc.data is not None:
         found += validate_group(doc, rubric, today)[1]
-    columns = set(converters(rubric)) | set(GROUP_COLUMNS)
+    columns = set(field_readers(rubric))
     first_row = group.rows[0][0]
     for p in found:
         row, column = origins.get(p.line, (first_row, ""))
@@ -460,10 +362,6 @@ def _passes_check(path: str, group: _Group, text: str, origins: dict[int, tuple[
         message = p.message if p.line in origins else f"{path}:{p.line}: {p.field}: {p.message}"
         report(row, column, message, p.hint)
     return not found
-
-
-def _origins(lines: list[Line], first_line: int, row: int) -> dict[int, tuple[int, str]]:
-    return {first_line + n: (row, line.key) for n, line in enumerate(lines)}
 
 
 def _new_file(fields: dict, field_rows: dict, items: list[tuple[int, dict]], first_row: int, fmt: str,
@@ -476,108 +374,11 @@ def _new_file(fields: dict, field_rows: dict, items: list[tuple[int, dict]], fir
         origins[len(lines)] = (field_rows.get(line.key, first_row), line.key)
     for row, item in items:
         rendered = assessment_lines(item)
-        origins.update(_origins(rendered, len(lines) + 1, row))
+        origins.update(line_origins(rendered, len(lines) + 1, row))
         lines += [line.text for line in rendered]
     if fmt == "md":
         lines.append("---")
     return "\n".join(lines) + "\n", origins
-
-
-# --------------------------------------------------------------------------
-# Appending to an existing file
-
-
-def _appended(existing: _Existing, items: list[tuple[int, dict]], first_row: int, report):
-    """The file's text with ``items`` appended to its ``penilaian`` list, and the origin of each new line."""
-    path, text = existing.path, existing.text
-    lines = text.split("\n")
-    if path.endswith(".md"):
-        yaml_first, yaml_end = 1, existing.doc.body_line - 2  # lines[1:yaml_end] are the front matter
-    else:
-        yaml_first, yaml_end = 0, len(lines) - (1 if text.endswith("\n") else 0)
-    yaml_lines = lines[yaml_first:yaml_end]
-    root = yaml.compose("\n".join(yaml_lines), Loader=yaml.CSafeLoader)
-    key, value = next(((k, v) for k, v in root.value if k.value == "penilaian"), (None, None))
-
-    head: list[str] = []
-    if value is None:  # no penilaian key: add one after the data
-        at, dash, gap, step = yaml_first + len(yaml_lines) - 1, 2, 2, 2
-        head = ["penilaian:"]
-    elif isinstance(value, yaml.SequenceNode) and value.value and not value.flow_style:
-        first = value.value[0]
-        dash = value.start_mark.column
-        gap = first.start_mark.column - dash if isinstance(first, yaml.MappingNode) else 2
-        step = _indent_step(first) or 2
-        at = yaml_first + _after_list(value, yaml_lines, dash)
-    elif isinstance(value, yaml.ScalarNode) and value.value == "":  # penilaian: (empty)
-        at, dash, gap, step = yaml_first + key.start_mark.line, key.start_mark.column + 2, 2, 2
-    elif ((isinstance(value, yaml.SequenceNode) and not value.value) or value.tag == "tag:yaml.org,2002:null") \
-            and value.start_mark.line == value.end_mark.line == key.start_mark.line:  # [] or ~ or null
-        at, dash, gap, step = yaml_first + key.start_mark.line, key.start_mark.column + 2, 2, 2
-        line = lines[at]
-        lines[at] = line[:value.start_mark.column].rstrip() + line[value.end_mark.column:]
-    else:
-        report(first_row, "tanggal", f"{path}: penilaian is not written as a list of '- tanggal:' items, "
-               "so import cannot add to it",
-               "rewrite penilaian with one '- tanggal: ...' item per assessment, then import again")
-        return None
-
-    new_lines = list(head)
-    origins: dict[int, tuple[int, str]] = {}
-    if head:
-        origins[at + 2] = (first_row, "")
-    for row, item in items:
-        rendered = assessment_lines(item, dash=dash, step=step, gap=gap)
-        origins.update(_origins(rendered, at + 2 + len(new_lines), row))
-        new_lines += [line.text for line in rendered]
-    lines[at + 1:at + 1] = new_lines
-    return "\n".join(lines), origins
-
-
-def _indent_step(item: yaml.Node) -> int | None:
-    """How much deeper the indicators sit than their ``indikator`` key, in the first existing item."""
-    if not isinstance(item, yaml.MappingNode):
-        return None
-    for key, value in item.value:
-        if key.value == "indikator" and isinstance(value, yaml.MappingNode) and not value.flow_style and value.value:
-            return value.value[0][0].start_mark.column - key.start_mark.column
-    return None
-
-
-def _after_list(sequence: yaml.SequenceNode, yaml_lines: list[str], dash: int) -> int:
-    """The last line (0-based, in the YAML) of a block list: its last value, and comments indented under it."""
-    last = _last_line(sequence.value[-1], yaml_lines)
-    while last + 1 < len(yaml_lines):
-        following = yaml_lines[last + 1]
-        indent = len(following) - len(following.lstrip())
-        if not following.lstrip().startswith("#") or indent <= dash:
-            break
-        last += 1
-    return last
-
-
-def _last_line(node: yaml.Node, yaml_lines: list[str]) -> int:
-    """The last line that holds part of ``node``'s text (0-based)."""
-    if isinstance(node, yaml.ScalarNode):
-        end = node.end_mark
-        line = end.line if end.column > 0 or end.line == node.start_mark.line else end.line - 1
-        if node.style in ("|", ">") and not node.value.endswith("\n\n"):
-            # the scalar's end mark follows its trailing blank lines; unless it keeps them ('|+'),
-            # they are not part of it, and a new item goes before them
-            while line > node.start_mark.line and not yaml_lines[line].strip():
-                line -= 1
-        return line
-    if node.flow_style:
-        return node.end_mark.line
-    if isinstance(node, yaml.SequenceNode):
-        return max(_last_line(child, yaml_lines) for child in node.value)
-    last = node.start_mark.line
-    for key, value in node.value:
-        last = max(last, _last_line(key, yaml_lines))
-        empty = isinstance(value, yaml.ScalarNode) and value.value == "" and value.style is None
-        if not empty:
-            last = max(last, _last_line(value, yaml_lines))
-    return last
 
 
 def write_plan(plan: Plan) -> None:

@@ -1,17 +1,31 @@
-"""Spreadsheets (CSV or XLSX) -> rows of cells named by their column, for `import`.
+"""Spreadsheet files (CSV or XLSX) -> a grid of cells, for `import`; a file that is no spreadsheet is refused.
+
+This module owns the file as a whole: which formats are read, how a CSV's
+bytes become text, and the limits that keep any file, however hostile, to a
+few seconds of work and a bounded amount of memory. A file that breaks one
+of them is refused whole with ``SheetError`` (one line naming the file, and
+the row and column where there is one; `import` exits 2 and reads nothing
+further). What the cells mean (which row is the header, which column is
+which field, what a cell's value is) is ``sheetrows``' business. XLSX
+workbooks are opened by ``workbook``.
 
 * CSV: UTF-8, with or without a byte-order mark (Excel's "CSV UTF-8" writes
-  one). Separated by commas or by semicolons, as Excel writes CSV where the
-  decimal separator is a comma (Indonesian settings): the header line
-  decides, whichever of the two it holds more of. Every cell is text.
-* XLSX: the first worksheet, read with openpyxl. Cells keep their type
-  (text, number, date); a number cell formatted as a percentage is marked
-  so, because Excel stores 72% as 0.72. A formula cell gives the value Excel
-  last computed and saved.
+  one). A file that is not UTF-8 is read as Windows-1252, what Excel's plain
+  "CSV (Comma delimited)" writes on Indonesian and Western Windows, and the
+  output says so; a file that is neither (or mixes UTF-8 with other bytes,
+  which would turn letters into mojibake), UTF-16 ("Unicode Text"), or holds
+  a NUL byte (a binary file) is refused. Fields are separated by commas or
+  by semicolons, as Excel writes CSV where the decimal separator is a comma
+  (Indonesian settings): the first lines decide, whichever of the two they
+  hold more of. Every cell is text. Line endings may be LF, CRLF or CR.
+* XLSX: see ``workbook``.
 
-Row numbers are the spreadsheet's: the header is row 1. Column names are
-the header cells, trimmed and lowercased. Rows with no value at all are
-skipped (spreadsheets often end in empty rows).
+Limits (each a constant below): a file of at most 10 MiB; at most 10,000
+rows with a value, 100 columns, 300,000 cells with a value, 32,767
+characters in a cell (Excel's own limit for a cell) and 10 Mi characters of
+text in all. Row numbers are the spreadsheet's, counted from 1 as Excel
+shows them (a CSV record that holds a line break inside quotes is one row,
+as in Excel).
 """
 
 from __future__ import annotations
@@ -20,20 +34,35 @@ import csv
 import datetime as dt
 import io
 import os
-import zipfile
+import re
 from dataclasses import dataclass
 
-from ..content.problems import Problem
+from ..content.problems import visible
 
 MAX_SHEET_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 10_000
+"""Rows with at least one value; a kelurahan's or a kota's assessments fit many times over."""
+MAX_COLUMNS = 100
+MAX_CELLS = 300_000
+"""Cells with a value, e.g. 10,000 rows of 30 columns; bounds the time a workbook takes to read."""
+MAX_CELL_CHARS = 32_767
+"""Excel's own limit for the text of a cell."""
+MAX_TEXT_CHARS = 10 * 1024 * 1024
+"""All the text of a sheet's cells together, as much as the largest CSV holds: a workbook's cells
+may all refer to one long shared string, and each would become a copy of it."""
 FORMATS = (".csv", ".xlsx")
+DELIMITER_LINES = 10
+"""How many of a CSV's first lines decide its separator."""
 
 
 class SheetError(Exception):
-    """The file cannot be read as a spreadsheet at all."""
+    """The file cannot be read as a spreadsheet at all; the message is one line naming it."""
+
+    def __init__(self, message: str):
+        super().__init__(visible(message))  # names and values from the file print as one visible line
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     value: str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta
     percent: bool = False
@@ -41,21 +70,27 @@ class Cell:
 
 
 @dataclass(frozen=True)
-class Row:
+class GridRow:
     number: int
-    """As the spreadsheet numbers it: the header is row 1."""
-    cells: dict[str, Cell]
-    """Non-empty cells by column name."""
+    """As the spreadsheet numbers it, from 1."""
+    cells: tuple[Cell | None, ...]
+    """By position, column A first, up to the last cell with a value; None where a cell is empty."""
+    width: int
+    """A CSV row's number of fields, empty ones included (``sheetrows`` compares it with the
+    header's); for a workbook, ``len(cells)``."""
 
 
 @dataclass(frozen=True)
-class Sheet:
-    path: str
-    columns: tuple[str, ...]
-    """Column names in order, without the unnamed ones."""
-    rows: tuple[Row, ...]
-    problems: tuple[Problem, ...]
-    """Header problems: a column named twice, values under a column without a name."""
+class Grid:
+    """The rows of one sheet that hold any value, as read; nothing is named or converted yet."""
+
+    where: str
+    """How messages name the sheet: ``data.csv``, or ``data.xlsx, sheet "Penilaian"``."""
+    rows: tuple[GridRow, ...]
+    delimited: bool
+    """A CSV: a row with fewer or more fields than the header is ragged (see ``sheetrows``)."""
+    notes: tuple[str, ...] = ()
+    """What the reader decided that the user should know (an encoding, a sheet chosen)."""
 
 
 def column_letter(index: int) -> str:
@@ -68,98 +103,141 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def read_sheet(path: str) -> Sheet:
-    """Read a ``.csv`` or ``.xlsx`` file; ``SheetError`` when it cannot be read."""
+def read_sheet(path: str, sheet_name: str | None = None) -> Grid:
+    """Read a ``.csv`` or ``.xlsx`` file (``sheet_name``: which worksheet); ``SheetError`` when it cannot be."""
     suffix = os.path.splitext(path)[1].lower()
     if suffix not in FORMATS:
-        raise SheetError(f"{path}: not a spreadsheet this tool reads; save it as .xlsx or .csv (UTF-8)")
+        raise SheetError(f"{path}: not a spreadsheet this tool reads; save it as .xlsx or as .csv (CSV UTF-8)")
     try:
         size = os.path.getsize(path)
     except OSError as exc:
         raise SheetError(f"{path}: {exc.strerror}") from None
     if size > MAX_SHEET_BYTES:
-        raise SheetError(f"{path}: {size:,} bytes is more than the 10 MiB this tool reads")
-    raw_rows = _read_xlsx(path) if suffix == ".xlsx" else _read_csv(path)
-    return make_sheet(path, raw_rows)
+        raise SheetError(f"{path}: {size:,} bytes is more than the 10 MiB this tool reads; split the file")
+    if suffix == ".xlsx":
+        from .workbook import read_workbook  # here: openpyxl costs every other command its import time
 
-
-def _read_csv(path: str) -> list[tuple[int, list]]:
-    with open(path, "rb") as f:
-        raw = f.read()
+        return read_workbook(path, sheet_name)
+    if sheet_name is not None:
+        raise SheetError(f"{path}: --sheet chooses a worksheet of an .xlsx workbook; a CSV file has only one")
     try:
-        text = raw.decode("utf-8-sig")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_SHEET_BYTES + 1)
+    except OSError as exc:
+        raise SheetError(f"{path}: {exc.strerror}") from None
+    text, notes = decode_csv(path, raw)
+    return Grid(path, read_csv_rows(path, text), delimited=True, notes=notes)
+
+
+# --------------------------------------------------------------------------
+# CSV
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_SAVE_AS_UTF8 = "in Excel choose File > Save As > 'CSV UTF-8 (Comma delimited)'"
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def decode_csv(path: str, raw: bytes) -> tuple[str, tuple[str, ...]]:
+    """A CSV file's text, and a note when it was not UTF-8; ``SheetError`` when it is not text."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SheetError(f"{path}: UTF-16 text (Excel's 'Unicode Text'), which this tool does not read; {_SAVE_AS_UTF8}")
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        kind = ("an Excel workbook (.xlsx) named .csv; name it .xlsx" if raw.startswith(b"PK\x03\x04")
+                else f"not text; {_SAVE_AS_UTF8}")
+        raise SheetError(f"{path}: line {_line_of(raw, nul)} holds a NUL byte: the file is {kind}")
+    try:
+        return raw.decode("utf-8-sig"), ()
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise SheetError(f"{path}: line {line} is not UTF-8 text; in Excel choose 'CSV UTF-8' when saving") from None
-    header = text.split("\n", 1)[0]
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        first_bad = exc.start
+    if _UTF8_SEQUENCE.search(raw):
+        raise SheetError(f"{path}: line {_line_of(raw, first_bad)} is not UTF-8 while other lines are, so its letters "
+                         f"cannot be read for sure; {_SAVE_AS_UTF8}")
     try:
-        return [(number, [Cell(v) if v.strip() else None for v in values])
-                for number, values in enumerate(reader, start=1)]
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise SheetError(f"{path}: line {_line_of(raw, exc.start)} holds byte 0x{raw[exc.start]:02X}, which is "
+                         f"neither UTF-8 nor Windows-1252 text; {_SAVE_AS_UTF8}") from None
+    return text, (f"{path}: not UTF-8; read as Windows-1252 (what Excel's 'CSV (Comma delimited)' writes). "
+                  "If letters look wrong, save the file as 'CSV UTF-8' and import again.",)
+
+
+def csv_delimiter(text: str) -> str:
+    """';' or ',': whichever the first lines hold more of (a header names many columns)."""
+    head = text[:200_000].splitlines()[:DELIMITER_LINES]
+    semicolons = sum(line.count(";") for line in head)
+    commas = sum(line.count(",") for line in head)
+    return ";" if semicolons > commas else ","
+
+
+def read_csv_rows(path: str, text: str) -> tuple[GridRow, ...]:
+    """The rows of a CSV text that hold a value, within the limits."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
+    rows: list[GridRow] = []
+    counter = RowLimits(path)
+    number = 0
+    try:
+        for number, fields in enumerate(reader, start=1):
+            width = len(fields)
+            if width > MAX_COLUMNS:  # the fields past the limit must be empty; checked at C speed
+                beyond = fields[MAX_COLUMNS:]
+                if "".join(beyond).strip():
+                    raise too_wide(path, number, next((MAX_COLUMNS + i for i, v in enumerate(beyond[:16_384])
+                                                       if v.strip()), None))
+                fields = fields[:MAX_COLUMNS]
+            last = len(fields)
+            while last and not fields[last - 1].strip():
+                last -= 1
+            if last:
+                cells = tuple(Cell(v) if v.strip() else None for v in fields[:last])
+                counter.take(number, cells)
+                rows.append(GridRow(number, cells, width))
     except csv.Error as exc:
-        raise SheetError(f"{path}: row {reader.line_num}: {exc}") from None
+        if "field larger than field limit" in str(exc):
+            raise SheetError(f"{path}, row {number + 1}: a cell holds more than {MAX_CELL_CHARS:,} characters, "
+                             "Excel's limit; is a double quote (\") opened and never closed?") from None
+        raise SheetError(f"{path}, row {number + 1}: not readable as CSV ({exc})") from None
+    return tuple(rows)
 
 
-def _read_xlsx(path: str) -> list[tuple[int, list]]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = openpyxl.load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise SheetError(f"{path}: cannot be read as an Excel workbook ({exc})") from None
-    sheet = workbook.worksheets[0]
-    rows = []
-    for cells in sheet.iter_rows():
-        if not cells:
-            continue
-        values = []
-        for cell in cells:
-            value = cell.value
-            if value is None or (isinstance(value, str) and not value.strip()):
-                values.append(None)
-                continue
-            number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            values.append(Cell(value, number and "%" in (cell.number_format or "")))
-        rows.append((cells[0].row, values))
-    workbook.close()
-    return rows
+def too_wide(where: str, number: int, index: int | None) -> SheetError:
+    """The error for a value in a column past ``MAX_COLUMNS`` (``index`` None: past Excel's last column)."""
+    column = f"column {column_letter(index)}" if index is not None else "a column past XFD"
+    return SheetError(f"{where}, row {number}, {column}: a value beyond column {column_letter(MAX_COLUMNS - 1)}; "
+                      f"this tool reads at most {MAX_COLUMNS} columns")
 
 
-def make_sheet(path: str, raw_rows: list[tuple[int, list]]) -> Sheet:
-    """Name the cells of each row by the header (the first row)."""
-    if not raw_rows:
-        raise SheetError(f"{path}: the file is empty; the first row names the columns")
-    header_number, header = raw_rows[0]
-    if header_number != 1:
-        raise SheetError(f"{path}: row 1 is empty; the first row must name the columns")
-    problems = []
-    names: dict[int, str] = {}
-    for index, cell in enumerate(header):
-        if cell is None:
-            continue
-        name = str(cell.value).strip().lower()
-        if name in names.values():
-            problems.append(Problem(path, 1, name, "this column appears twice", "keep one of the two columns"))
-            continue
-        names[index] = name
-    rows = []
-    unnamed_reported: set[int] = set()
-    for number, values in raw_rows[1:]:
-        cells = {}
-        for index, cell in enumerate(values):
+class RowLimits:
+    """Counts rows, cells and text as they are read, and refuses a sheet past the module's limits."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.rows = 0
+        self.cells = 0
+        self.chars = 0
+
+    def take(self, number: int, cells) -> None:
+        self.rows += 1
+        if self.rows > MAX_ROWS:
+            raise SheetError(f"{self.where}, row {number}: more than {MAX_ROWS:,} rows with values, more than this "
+                             "tool reads at once; split the file")
+        for index, cell in enumerate(cells):
             if cell is None:
                 continue
-            if index not in names:  # a column named twice is reported above
-                unnamed = index >= len(header) or header[index] is None
-                if unnamed and index not in unnamed_reported:
-                    unnamed_reported.add(index)
-                    problems.append(Problem(path, number, f"column {column_letter(index)}",
-                                            "has a value but no name in row 1",
-                                            "write the field's name in row 1, or clear the column"))
-                continue
-            cells[names[index]] = cell
-        if cells:
-            rows.append(Row(number, cells))
-    return Sheet(path, tuple(names.values()), tuple(rows), tuple(problems))
+            if index >= MAX_COLUMNS:
+                raise too_wide(self.where, number, index)
+            if isinstance(cell.value, str):
+                if len(cell.value) > MAX_CELL_CHARS:
+                    raise SheetError(f"{self.where}, row {number}, column {column_letter(index)}: "
+                                     f"{len(cell.value):,} characters, more than Excel's {MAX_CELL_CHARS:,} for a cell")
+                self.chars += len(cell.value)
+            self.cells += 1
+        if self.cells > MAX_CELLS:
+            raise SheetError(f"{self.where}, row {number}: more than {MAX_CELLS:,} cells with values, more than this "
+                             "tool reads at once; split the file")
+        if self.chars > MAX_TEXT_CHARS:
+            raise SheetError(f"{self.where}, row {number}: more than {MAX_TEXT_CHARS:,} characters of text in all, "
+                             "more than this tool reads at once; split the file")
