@@ -13,6 +13,7 @@ from bench.synthetic import write_programme
 from ksm_site.commands.cli import main
 from ksm_site.engine import cache as cache_module
 from ksm_site.engine.build import build as build_site
+from ksm_site.engine.manifests import Manifests
 from ksm_site.engine.pool import Aside, Pool, WorkerState
 from ksm_site.engine.tuning import Tuning
 from ksm_site.engine.write import write_site
@@ -208,7 +209,7 @@ def test_a_manifest_and_a_site_kept_in_rows_read_back_whole(tmp_path):
     build(content, out, cache, tuning=small)
     store = cache_module.Cache(str(cache), small)
     try:
-        record = store.manifest(str(out)).load()
+        record = Manifests(store, str(out)).load()
         parts = store.db.execute("SELECT COUNT(*) FROM outputs").fetchone()[0]
     finally:
         store.close(record=False)
