@@ -62,3 +62,54 @@ def test_the_filter_hides_rows_at_every_width(view, base_url):
     assert {r.get_attribute("data-status") for r in shown_rows(view).all()} == {"kembang"}
     assert view.problems == []
 
+
+# Words broken inside themselves: the same measure as ../shared/tools/look.py, over every text block
+# of main, with every <details> open (a chart's data table is read there).
+BROKEN_WORDS = """() => { document.querySelectorAll('main details').forEach(d => { d.open = true; });
+  const bad = [];
+  for (const c of document.querySelectorAll('main th, main td, main li, main dd, main dt, main h1, main h2, main h3, main p, main summary, main caption, main figcaption')) {
+    const w = document.createTreeWalker(c, NodeFilter.SHOW_TEXT); let n;
+    while ((n = w.nextNode())) { const t = n.textContent; const re = /[^\\s\\-\\u2010-\\u2014\\/·,.;:()]+/g; let m;
+      while ((m = re.exec(t))) { if (m[0].length < 3) continue;
+        const r = document.createRange(); r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+        const tops = new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top)));
+        if (tops.size > 1) bad.push(m[0]); } } }
+  return [...new Set(bad)]; }"""
+
+READING_PAGES = ["index.html", "metodologi/index.html", GROUP, RICH_GROUP, AREA, KELURAHAN, "perlu-perhatian/index.html",
+                 "wilayah/index.html", "en/index.html", "en/metodologi/index.html", "en/" + RICH_GROUP]
+
+
+@pytest.mark.parametrize("width", [360, 390, 1280])
+def test_no_word_is_broken_inside_itself_and_nothing_scrolls_sideways(browser, base_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 800}, is_mobile=width < 1000)
+    page = context.new_page()
+    broken, wide = {}, {}
+    for path in READING_PAGES:
+        page.goto(base_url + path)
+        words = page.evaluate(BROKEN_WORDS)
+        if words:
+            broken[path] = words
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            wide[path] = scroll
+    context.close()
+    assert broken == {} and wide == {}
+
+
+def test_a_wide_table_scrolls_inside_its_own_box(browser, base_url):
+    """The chart data tables have more columns than a 360 px phone holds: they scroll in their box, the page
+    not, and the box takes the keyboard's focus, named after its chart, so it scrolls without a pointer."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto(base_url + "index.html")
+    page.evaluate("document.querySelectorAll('main details').forEach(d => { d.open = true; })")
+    page.wait_for_selector(".table-scroll[tabindex='0']")
+    boxes = page.evaluate("""() => [...document.querySelectorAll('main table')].map(t => {
+        const box = t.parentElement; const style = getComputedStyle(box);
+        return {wider: t.getBoundingClientRect().width > box.clientWidth + 1, scrolls: style.overflowX === 'auto',
+                right: box.getBoundingClientRect().right, focus: box.tabIndex, name: box.getAttribute('aria-label')}; })""")
+    context.close()
+    assert any(b["wider"] for b in boxes)  # else this test proves nothing: some table is too wide for a phone
+    assert all(b["scrolls"] and b["right"] <= 360 and b["focus"] == 0 and b["name"] for b in boxes if b["wider"]), boxes
+    assert all(b["focus"] == -1 for b in boxes if not b["wider"]), boxes

@@ -3,7 +3,8 @@
    - table[data-groups]: sort by clicking a column header; filter with the form
      whose data-filters-for names the table (text, stage, type, area).
    - #search: Pagefind search, with ?q= in the address so results can be shared;
-     opened from disk (file://) it says that search needs the site to be served. */
+     opened from disk (file://) it says that search needs the site to be served.
+   - .table-scroll: a table's box that scrolls sideways takes the keyboard's focus. */
 (function () {
   "use strict";
 
@@ -111,7 +112,34 @@
     });
   }
 
+  // A table wider than the screen scrolls inside its box (.table-scroll). While it does, the box takes
+  // the keyboard's focus, so it can be scrolled without a pointer, and is named after what it holds.
+  function watchScrollBoxes() {
+    if (typeof window.ResizeObserver !== "function") return;
+    var observer = new window.ResizeObserver(function (entries) {
+      entries.forEach(function (entry) {
+        var box = entry.target.closest(".table-scroll");
+        if (box.scrollWidth > box.clientWidth + 1) {
+          var named = box.querySelector("caption") || (box.closest("figure") || box).querySelector("figcaption") ||
+            (box.closest("details") || box).querySelector("summary");
+          box.tabIndex = 0;
+          box.setAttribute("role", "region");
+          if (named) box.setAttribute("aria-label", named.textContent.trim());
+        } else if (box.hasAttribute("tabindex")) {
+          box.removeAttribute("tabindex");
+          box.removeAttribute("role");
+          box.removeAttribute("aria-label");
+        }
+      });
+    });
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      observer.observe(box);
+      if (box.firstElementChild) observer.observe(box.firstElementChild);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    watchScrollBoxes();
     document.querySelectorAll("table[data-groups]").forEach(makeSortable);
     document.querySelectorAll("form[data-filters-for]").forEach(makeFilterable);
     var search = document.getElementById("search");
