@@ -7,6 +7,7 @@ Debian's Chromium. Each test names the reader's trouble it guards against (issue
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from test_browser import AREA, GROUP, base_url, browser, site  # noqa: F401 (fixtures)
 
@@ -113,3 +114,44 @@ def test_a_wide_table_scrolls_inside_its_own_box(browser, base_url):
     assert any(b["wider"] for b in boxes)  # else this test proves nothing: some table is too wide for a phone
     assert all(b["scrolls"] and b["right"] <= 360 and b["focus"] == 0 and b["name"] for b in boxes if b["wider"]), boxes
     assert all(b["focus"] == -1 for b in boxes if not b["wider"]), boxes
+
+
+def contrast(page, selector: str) -> float:
+    """The WCAG contrast ratio of an element's text against the first opaque background behind it."""
+    return page.evaluate("""(selector) => {
+        const el = document.querySelector(selector);
+        const rgb = s => s.match(/[\\d.]+/g).map(Number);
+        const lum = ([r, g, b]) => { const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+                                     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+        let bg = null;
+        for (let e = el; e && !bg; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+            if (c.length === 3 || c[3] === 1) bg = c.slice(0, 3); }
+        const a = lum(rgb(getComputedStyle(el).color).slice(0, 3)), b = lum(bg || [255, 255, 255]);
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); }""", selector)
+
+
+def test_search_reads_well_with_a_visible_label(view, base_url):
+    view.goto(base_url + "cari/index.html?q=maju")
+    view.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    assert contrast(view, ".pagefind-ui__search-input") >= 4.5
+    assert contrast(view, ".pagefind-ui__result-link") >= 4.5
+    assert contrast(view, ".pagefind-ui__message") >= 4.5
+    label = view.evaluate("""() => { const labels = document.querySelector('.pagefind-ui__search-input').labels || [];
+        return [...labels].filter(l => l.offsetParent && l.getBoundingClientRect().height > 0).map(l => l.textContent.trim()); }""")
+    assert label and all(label), label
+    assert view.get_by_label(label[0]).input_value() == "maju"
+
+
+@pytest.mark.parametrize("path", ["index.html", RICH_GROUP, KELURAHAN, "cari/index.html?q=maju", "en/" + AREA])
+@pytest.mark.parametrize("width", ["390", "1280"])
+def test_no_serious_accessibility_violations_in_dark_mode(browser, base_url, path, width):
+    page = open_page(browser, width, "dark")
+    page.goto(base_url + path)
+    if "cari/" in path:
+        page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    page.evaluate("document.querySelectorAll('main details').forEach(d => { d.open = true; })")
+    results = Axe().run(page)
+    page.context.close()
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []

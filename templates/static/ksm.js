@@ -103,6 +103,13 @@
         return result;
       }
     });
+    // Pagefind's field has only a title; the page's visible label names it.
+    var input = box.querySelector(".pagefind-ui__search-input");
+    var label = document.querySelector("label[for=search-input]");
+    if (input && label) {
+      input.id = "search-input";
+      label.hidden = false;
+    }
     if (query) ui.triggerSearch(query);
     box.addEventListener("input", function (event) {
       if (!event.target.matches || !event.target.matches("input")) return;
