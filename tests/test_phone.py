@@ -142,6 +142,15 @@ def test_search_reads_well_with_a_visible_label(view, base_url):
     assert view.get_by_label(label[0]).input_value() == "maju"
 
 
+def test_the_header_search_box_holds_the_query(width_page, base_url):
+    width_page.goto(base_url + "cari/index.html?q=kejuron")
+    width_page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    assert width_page.locator("header.site input[name=q]").input_value() == "kejuron"
+    width_page.fill(".pagefind-ui__search-input", "tirta")
+    width_page.wait_for_function("() => location.search.includes('q=tirta')")
+    assert width_page.locator("header.site input[name=q]").input_value() == "tirta"
+
+
 @pytest.mark.parametrize("path", ["index.html", RICH_GROUP, KELURAHAN, "cari/index.html?q=maju", "en/" + AREA])
 @pytest.mark.parametrize("width", ["390", "1280"])
 def test_no_serious_accessibility_violations_in_dark_mode(browser, base_url, path, width):

@@ -84,6 +84,9 @@
   function startSearch(box) {
     var params = new URLSearchParams(window.location.search);
     var query = params.get("q") || "";
+    // The header's search box says what is being searched, here as on the page it was typed on.
+    var header = document.getElementById("site-search");
+    if (header) header.value = query;
     if (window.location.protocol === "file:" || typeof window.PagefindUI !== "function") {
       var message = box.querySelector("[data-offline]");
       if (message) message.hidden = false;
@@ -113,6 +116,7 @@
     if (query) ui.triggerSearch(query);
     box.addEventListener("input", function (event) {
       if (!event.target.matches || !event.target.matches("input")) return;
+      if (header) header.value = event.target.value;
       var url = new URL(window.location.href);
       if (event.target.value) url.searchParams.set("q", event.target.value); else url.searchParams.delete("q");
       window.history.replaceState(null, "", url);
