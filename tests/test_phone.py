@@ -164,3 +164,80 @@ def test_no_serious_accessibility_violations_in_dark_mode(browser, base_url, pat
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
                if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+def test_sorting_on_a_phone(browser, base_url):
+    """The header row is not shown on a phone, so a labelled choice above the cards sorts them."""
+    page = open_page(browser, "390")
+    page.goto(base_url + "index.html")
+    assert not page.locator("#groups thead").is_visible()
+    choice = page.get_by_label("Urutkan menurut")
+    assert choice.count() == 1 and choice.is_visible()
+    choice.select_option(label="Skor, turun")
+    scores = [float(v) for v in shown_rows(page).locator("td:nth-child(5)").evaluate_all("cs => cs.map(c => c.dataset.sort)")]
+    assert scores == sorted(scores, reverse=True) and scores[-1] == -1
+    assert page.locator("#groups thead th:nth-child(5)").get_attribute("aria-sort") == "descending"
+    choice.select_option(label="Kelompok, naik")
+    names = shown_rows(page).locator("th a").all_inner_texts()
+    assert names == sorted(names, key=str.casefold)
+    # Sorted and filtered together: the filter keeps the order.
+    page.select_option("select[data-filter-field=status]", "tumbuh")
+    names = shown_rows(page).locator("th a").all_inner_texts()
+    assert len(names) == 20 and names == sorted(names, key=str.casefold)
+    # The attention list has a table per warning and no filter form: each table gets its own choice.
+    page.goto(base_url + "en/perlu-perhatian/index.html")
+    tables = page.locator("table[data-groups]").count()
+    assert page.get_by_label("Sort by").count() == tables > 1
+    page.get_by_label("Sort by").first.select_option(label="Score, ascending")
+    first = page.locator("table[data-groups]").first
+    scores = [float(v) for v in first.locator("tbody td:nth-child(5)").evaluate_all("cs => cs.map(c => c.dataset.sort)")]
+    assert scores == sorted(scores)
+    assert page.problems == []
+    page.context.close()
+
+
+def test_on_a_desktop_the_column_headers_sort_and_the_choice_follows(browser, base_url):
+    page = open_page(browser, "1280")
+    page.goto(base_url + "index.html")
+    assert page.locator("#groups thead button.sort").first.is_visible()
+    assert not page.get_by_label("Urutkan menurut").is_visible()  # the headers do it here
+    page.locator("#groups thead th:nth-child(5) button").click()
+    assert page.get_by_label("Urutkan menurut").input_value() != ""  # in step, should the window narrow
+    page.set_viewport_size({"width": 390, "height": 844})
+    choice = page.get_by_label("Urutkan menurut")
+    assert choice.is_visible() and choice.locator("option:checked").inner_text() == "Skor, naik"
+    page.context.close()
+
+
+# A control that can take the keyboard's focus must be where the reader can see it (look.py's measure).
+HIDDEN_FOCUS = """() => [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')]
+  .filter(e => e.tabIndex >= 0 && !e.disabled && e.offsetParent !== null)
+  .filter(e => { e.focus(); const r = e.getBoundingClientRect(); e.blur();
+    return r.width < 1 || r.height < 1 || r.right < 0 || r.left > innerWidth; })
+  .map(e => e.tagName.toLowerCase() + ':' + (e.textContent || e.getAttribute('aria-label') || '').trim().slice(0, 30))"""
+
+
+@pytest.mark.parametrize("path", ["index.html", KELURAHAN, "perlu-perhatian/index.html", RICH_GROUP])
+def test_nothing_invisible_takes_the_focus(width_page, base_url, path):
+    width_page.goto(base_url + path)
+    assert width_page.evaluate(HIDDEN_FOCUS) == []
+
+
+def test_every_tab_stop_on_a_phone_is_on_screen(browser, base_url):
+    """Walk the home page with the Tab key, as a keyboard on a phone does."""
+    page = open_page(browser, "390")
+    page.goto(base_url + "index.html")
+    seen, off = 0, []
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        box = page.evaluate("""() => { const e = document.activeElement; if (!e || e === document.body) return null;
+            const r = e.getBoundingClientRect();
+            return {what: e.tagName + ':' + e.textContent.trim().slice(0, 20), w: r.width, h: r.height, left: r.left, right: r.right,
+                    top: r.top, bottom: r.bottom}; }""")
+        if box is None:
+            break
+        seen += 1
+        if box["w"] < 1 or box["h"] < 1 or box["right"] <= 0 or box["left"] >= 390 or box["bottom"] <= 0 or box["top"] >= 844:
+            off.append(box["what"])
+    page.context.close()
+    assert seen > 50 and off == []

@@ -1,7 +1,8 @@
 /* ksm-site: the site's one script. Everything it improves also works without it:
    tables are complete in the HTML, the search box is a plain form.
-   - table[data-groups]: sort by clicking a column header; filter with the form
-     whose data-filters-for names the table (text, stage, type, area).
+   - table[data-groups]: sort by clicking a column header, or, where the rows are
+     cards (a phone), with a choice above them; filter with the form whose
+     data-filters-for names the table (text, stage, type, area).
    - #search: Pagefind search, with ?q= in the address so results can be shared;
      opened from disk (file://) it says that search needs the site to be served.
    - .table-scroll: a table's box that scrolls sideways takes the keyboard's focus. */
@@ -21,9 +22,58 @@
     return a.localeCompare(b, document.documentElement.lang || undefined, { sensitivity: "base", numeric: true });
   }
 
+  // On a phone the header row is not shown (the rows are cards), so a choice above the cards sorts
+  // them too: one option per column and direction, named by the table's data-sort-* texts, and kept
+  // in step with the headers. Beside the table's filters when it has them, else just above it.
+  function sortChoice(table, names) {
+    var label = document.createElement("label");
+    label.className = "sort-choice";
+    label.appendChild(document.createTextNode(table.getAttribute("data-sort-by") + " "));
+    var select = document.createElement("select");
+    select.appendChild(new Option(table.getAttribute("data-sort-listed"), ""));
+    names.forEach(function (name, index) {
+      ["ascending", "descending"].forEach(function (direction) {
+        select.appendChild(new Option(table.getAttribute("data-sort-" + direction).replace("{column}", name),
+                                      index + ":" + direction));
+      });
+    });
+    label.appendChild(select);
+    var form = document.querySelector("form[data-filters-for='" + table.id + "'] .filter-row");
+    if (form) {
+      form.appendChild(label);
+    } else {
+      var row = document.createElement("p");
+      row.className = "sort-row";
+      row.appendChild(label);
+      var box = table.parentElement.classList.contains("table-scroll") ? table.parentElement : table;
+      box.parentElement.insertBefore(row, box);
+    }
+    return select;
+  }
+
   function makeSortable(table) {
     var headers = table.querySelectorAll("thead th");
     var body = table.tBodies[0];
+    var listed = Array.prototype.slice.call(body.rows);
+    var names = Array.prototype.map.call(headers, function (th) { return th.textContent.trim(); });
+    var choice = sortChoice(table, names);
+
+    // Rows sort from the order they are in, so ties keep the previous sort; index -1: as listed.
+    function sortBy(index, ascending) {
+      headers.forEach(function (other) { other.setAttribute("aria-sort", "none"); });
+      var rows = listed.slice();
+      if (index >= 0) {
+        headers[index].setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (r1, r2) {
+          var order = compare(cellValue(r1, index), cellValue(r2, index));
+          return ascending ? order : -order;
+        });
+      }
+      rows.forEach(function (row) { body.appendChild(row); });
+      choice.value = index >= 0 ? index + ":" + (ascending ? "ascending" : "descending") : "";
+    }
+
     headers.forEach(function (th, index) {
       var button = document.createElement("button");
       button.type = "button";
@@ -32,16 +82,12 @@
       th.appendChild(button);
       th.setAttribute("aria-sort", "none");
       button.addEventListener("click", function () {
-        var ascending = th.getAttribute("aria-sort") !== "ascending";
-        headers.forEach(function (other) { other.setAttribute("aria-sort", "none"); });
-        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (r1, r2) {
-          var order = compare(cellValue(r1, index), cellValue(r2, index));
-          return ascending ? order : -order;
-        });
-        rows.forEach(function (row) { body.appendChild(row); });
+        sortBy(index, th.getAttribute("aria-sort") !== "ascending");
       });
+    });
+    choice.addEventListener("change", function () {
+      var parts = choice.value.split(":");
+      sortBy(choice.value ? Number(parts[0]) : -1, parts[1] === "ascending");
     });
   }
 
