@@ -241,3 +241,24 @@ def test_every_tab_stop_on_a_phone_is_on_screen(browser, base_url):
             off.append(box["what"])
     page.context.close()
     assert seen > 50 and off == []
+
+
+# Tap targets (WCAG 2.2, 2.5.8): every control outside running text is at least 24 x 24 CSS px.
+TARGETS = ("header.site a, header.site input, header.site button, nav.crumbs a, form.filters input, form.filters select, "
+           ".sort-choice select, thead button.sort, table.groups th a, table.areas th a, .downloads a, .more a, .attention a, "
+           "main summary, #search input, #search button, #search a")
+SMALL_TARGETS = """(selector) => [...document.querySelectorAll(selector)]
+  .filter(e => e.offsetParent !== null && e.getClientRects().length)
+  .map(e => { const r = e.getBoundingClientRect(); return {what: e.tagName + ':' + e.textContent.trim().slice(0, 25),
+                                                           w: Math.round(r.width * 10) / 10, h: Math.round(r.height * 10) / 10}; })
+  .filter(b => b.w < 24 || b.h < 24)"""
+
+
+@pytest.mark.parametrize("path", ["index.html", RICH_GROUP, KELURAHAN, "cari/index.html?q=maju", "en/index.html",
+                                  "perlu-perhatian/index.html"])
+def test_tap_targets_are_at_least_24_px(width_page, base_url, path):
+    width_page.goto(base_url + path)
+    if "cari/" in path:
+        width_page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    assert width_page.locator(TARGETS).count() > 5
+    assert width_page.evaluate(SMALL_TARGETS, TARGETS) == []
