@@ -6,6 +6,8 @@ Debian's Chromium. Each test names the reader's trouble it guards against (issue
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -262,3 +264,36 @@ def test_tap_targets_are_at_least_24_px(width_page, base_url, path):
         width_page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
     assert width_page.locator(TARGETS).count() > 5
     assert width_page.evaluate(SMALL_TARGETS, TARGETS) == []
+
+
+def query(page) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def test_table_filters_are_kept_in_the_address(view, base_url):
+    view.goto(base_url + "index.html")
+    view.fill("input[data-filter]", "kwangsen")
+    view.select_option("select[data-filter-field=status]", "tumbuh")
+    view.wait_for_function("() => location.search.includes('tahap=tumbuh')")
+    assert query(view) == {"q": "kwangsen", "tahap": "tumbuh"}
+    view.select_option("select[data-filter-field=jenis]", "pinjaman-bergulir")
+    view.select_option("select[data-filter-field=area]", "Jiwan (Kabupaten Madiun)")
+    view.wait_for_function("() => location.search.includes('wilayah=')")
+    assert query(view) == {"q": "kwangsen", "tahap": "tumbuh", "jenis": "pinjaman-bergulir", "wilayah": "Jiwan (Kabupaten Madiun)"}
+    shared = view.url
+    names = shown_rows(view).locator("th a").all_inner_texts()
+    view.fill("input[data-filter]", "")
+    view.wait_for_function("() => !location.search.includes('q=')")
+    # Someone opens the shared address: the same filters, the same rows.
+    other = view.context.new_page()
+    other.goto(shared)
+    assert other.locator("input[data-filter]").input_value() == "kwangsen"
+    assert other.locator("select[data-filter-field=status]").input_value() == "tumbuh"
+    assert other.locator("select[data-filter-field=jenis]").input_value() == "pinjaman-bergulir"
+    assert other.locator("select[data-filter-field=area]").input_value() == "Jiwan (Kabupaten Madiun)"
+    assert shown_rows(other).locator("th a").all_inner_texts() == names and 0 < len(names) < 47
+    # An address that names a stage the table does not have leaves that filter open, rather than show nothing.
+    other.goto(base_url + AREA + "?tahap=tidak-ada&q=maju")
+    assert other.locator("select[data-filter-field=status]").input_value() == ""
+    assert 0 < shown_rows(other).count() < other.locator("#groups tbody tr").count()
+    assert view.problems == []

@@ -103,6 +103,30 @@
     var count = form.querySelector("[data-count]");
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
     var haystacks = rows.map(function (row) { return normalise(row.textContent); });
+    // The filters live in the address too, under the controls' names (?q=&tahap=&jenis=&wilayah=), so
+    // a filtered view can be shared: an address's filters are set as the page opens, and each change
+    // replaces them. A value a choice does not offer is left out rather than hide every row.
+    var named = Array.prototype.filter.call(form.elements, function (control) { return control.name; });
+    var params = new URLSearchParams(window.location.search);
+    named.forEach(function (control) {
+      var value = params.get(control.name);
+      if (value === null) return;
+      if (control.options && !Array.prototype.some.call(control.options, function (o) { return o.value === value; })) return;
+      control.value = value;
+    });
+
+    function remember() {
+      var url = new URL(window.location.href);
+      named.forEach(function (control) {
+        if (control.value) url.searchParams.set(control.name, control.value); else url.searchParams.delete(control.name);
+      });
+      if (url.href === window.location.href) return;
+      try {
+        window.history.replaceState(null, "", url);
+      } catch (error) {
+        // A copy opened from disk may refuse a new address; the filters still work.
+      }
+    }
 
     function apply() {
       var words = normalise(text.value).split(/\s+/).filter(Boolean);
@@ -120,8 +144,8 @@
       }
     }
 
-    form.addEventListener("input", apply);
-    form.addEventListener("change", apply);
+    form.addEventListener("input", function () { apply(); remember(); });
+    form.addEventListener("change", function () { apply(); remember(); });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     form.hidden = false;
     apply();
