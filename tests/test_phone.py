@@ -297,3 +297,22 @@ def test_table_filters_are_kept_in_the_address(view, base_url):
     assert other.locator("select[data-filter-field=status]").input_value() == ""
     assert 0 < shown_rows(other).count() < other.locator("#groups tbody tr").count()
     assert view.problems == []
+
+
+@pytest.mark.parametrize("path", [KELURAHAN, "perlu-perhatian/index.html"])
+@pytest.mark.parametrize("width", ["390", "1280"])
+def test_printed_tables_carry_no_controls_and_print_whole(browser, base_url, width, path):
+    """A kelurahan page or the attention list printed from a phone or a desktop: no sort choice, sort
+    arrows or download links on paper, and no table cut off at the edge of its scroll box."""
+    page = open_page(browser, width)
+    page.goto(base_url + path)
+    assert page.locator(".sort-choice").count() == page.locator("table[data-groups]").count() >= 1
+    page.emulate_media(media="print")
+    shown = page.evaluate("""() => [...document.querySelectorAll('.sort-choice, section[aria-labelledby=downloads]')]
+        .filter(e => e.getClientRects().length).map(e => e.className || e.tagName)""")
+    arrows = page.evaluate("""() => [...document.querySelectorAll('button.sort')]
+        .map(b => getComputedStyle(b, '::after').content).filter(c => c !== 'none')""")
+    clipped = page.evaluate("""() => [...document.querySelectorAll('.table-scroll')]
+        .filter(b => getComputedStyle(b).overflowX !== 'visible').length""")
+    page.context.close()
+    assert shown == [] and arrows == [] and clipped == 0
