@@ -80,7 +80,8 @@ BROKEN_WORDS = """() => { document.querySelectorAll('main details').forEach(d =>
   return [...new Set(bad)]; }"""
 
 READING_PAGES = ["index.html", "metodologi/index.html", GROUP, RICH_GROUP, AREA, KELURAHAN, "perlu-perhatian/index.html",
-                 "wilayah/index.html", "en/index.html", "en/metodologi/index.html", "en/" + RICH_GROUP]
+                 "wilayah/index.html", "en/index.html", "en/metodologi/index.html", "en/" + RICH_GROUP,
+                 "cari/index.html?q=maju"]
 
 
 @pytest.mark.parametrize("width", [360, 390, 1280])
@@ -90,6 +91,8 @@ def test_no_word_is_broken_inside_itself_and_nothing_scrolls_sideways(browser, b
     broken, wide = {}, {}
     for path in READING_PAGES:
         page.goto(base_url + path)
+        if "cari/" in path:
+            page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
         words = page.evaluate(BROKEN_WORDS)
         if words:
             broken[path] = words
