@@ -176,12 +176,14 @@
         return result;
       }
     });
-    // Pagefind's field has only a title; the page's visible label names it.
+    // Pagefind's field has only a title: give it a visible label, above Pagefind's interface.
     var input = box.querySelector(".pagefind-ui__search-input");
-    var label = document.querySelector("label[for=search-input]");
-    if (input && label) {
-      input.id = "search-input";
-      label.hidden = false;
+    if (input && box.getAttribute("data-label")) {
+      var label = document.createElement("label");
+      label.className = "search-label";
+      label.htmlFor = input.id = "search-input";
+      label.textContent = box.getAttribute("data-label");
+      box.insertBefore(label, box.querySelector(".pagefind-ui"));
     }
     if (query) ui.triggerSearch(query);
     box.addEventListener("input", function (event) {
