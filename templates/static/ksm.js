@@ -1,9 +1,11 @@
 /* ksm-site: the site's one script. Everything it improves also works without it:
    tables are complete in the HTML, the search box is a plain form.
-   - table[data-groups]: sort by clicking a column header; filter with the form
-     whose data-filters-for names the table (text, stage, type, area).
+   - table[data-groups]: sort by clicking a column header, or, where the rows are
+     cards (a phone), with a choice above them; filter with the form whose
+     data-filters-for names the table (text, stage, type, area).
    - #search: Pagefind search, with ?q= in the address so results can be shared;
-     opened from disk (file://) it says that search needs the site to be served. */
+     opened from disk (file://) it says that search needs the site to be served.
+   - .table-scroll: a table's box that scrolls sideways takes the keyboard's focus. */
 (function () {
   "use strict";
 
@@ -20,9 +22,58 @@
     return a.localeCompare(b, document.documentElement.lang || undefined, { sensitivity: "base", numeric: true });
   }
 
+  // On a phone the header row is not shown (the rows are cards), so a choice above the cards sorts
+  // them too: one option per column and direction, named by the table's data-sort-* texts, and kept
+  // in step with the headers. Beside the table's filters when it has them, else just above it.
+  function sortChoice(table, names) {
+    var label = document.createElement("label");
+    label.className = "sort-choice";
+    label.appendChild(document.createTextNode(table.getAttribute("data-sort-by") + " "));
+    var select = document.createElement("select");
+    select.appendChild(new Option(table.getAttribute("data-sort-listed"), ""));
+    names.forEach(function (name, index) {
+      ["ascending", "descending"].forEach(function (direction) {
+        select.appendChild(new Option(table.getAttribute("data-sort-" + direction).replace("{column}", name),
+                                      index + ":" + direction));
+      });
+    });
+    label.appendChild(select);
+    var form = document.querySelector("form[data-filters-for='" + table.id + "'] .filter-row");
+    if (form) {
+      form.appendChild(label);
+    } else {
+      var row = document.createElement("p");
+      row.className = "sort-row";
+      row.appendChild(label);
+      var box = table.parentElement.classList.contains("table-scroll") ? table.parentElement : table;
+      box.parentElement.insertBefore(row, box);
+    }
+    return select;
+  }
+
   function makeSortable(table) {
     var headers = table.querySelectorAll("thead th");
     var body = table.tBodies[0];
+    var listed = Array.prototype.slice.call(body.rows);
+    var names = Array.prototype.map.call(headers, function (th) { return th.textContent.trim(); });
+    var choice = sortChoice(table, names);
+
+    // Rows sort from the order they are in, so ties keep the previous sort; index -1: as listed.
+    function sortBy(index, ascending) {
+      headers.forEach(function (other) { other.setAttribute("aria-sort", "none"); });
+      var rows = listed.slice();
+      if (index >= 0) {
+        headers[index].setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (r1, r2) {
+          var order = compare(cellValue(r1, index), cellValue(r2, index));
+          return ascending ? order : -order;
+        });
+      }
+      rows.forEach(function (row) { body.appendChild(row); });
+      choice.value = index >= 0 ? index + ":" + (ascending ? "ascending" : "descending") : "";
+    }
+
     headers.forEach(function (th, index) {
       var button = document.createElement("button");
       button.type = "button";
@@ -31,16 +82,12 @@
       th.appendChild(button);
       th.setAttribute("aria-sort", "none");
       button.addEventListener("click", function () {
-        var ascending = th.getAttribute("aria-sort") !== "ascending";
-        headers.forEach(function (other) { other.setAttribute("aria-sort", "none"); });
-        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (r1, r2) {
-          var order = compare(cellValue(r1, index), cellValue(r2, index));
-          return ascending ? order : -order;
-        });
-        rows.forEach(function (row) { body.appendChild(row); });
+        sortBy(index, th.getAttribute("aria-sort") !== "ascending");
       });
+    });
+    choice.addEventListener("change", function () {
+      var parts = choice.value.split(":");
+      sortBy(choice.value ? Number(parts[0]) : -1, parts[1] === "ascending");
     });
   }
 
@@ -56,6 +103,30 @@
     var count = form.querySelector("[data-count]");
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
     var haystacks = rows.map(function (row) { return normalise(row.textContent); });
+    // The filters live in the address too, under the controls' names (?q=&tahap=&jenis=&wilayah=), so
+    // a filtered view can be shared: an address's filters are set as the page opens, and each change
+    // replaces them. A value a choice does not offer is left out rather than hide every row.
+    var named = Array.prototype.filter.call(form.elements, function (control) { return control.name; });
+    var params = new URLSearchParams(window.location.search);
+    named.forEach(function (control) {
+      var value = params.get(control.name);
+      if (value === null) return;
+      if (control.options && !Array.prototype.some.call(control.options, function (o) { return o.value === value; })) return;
+      control.value = value;
+    });
+
+    function remember() {
+      var url = new URL(window.location.href);
+      named.forEach(function (control) {
+        if (control.value) url.searchParams.set(control.name, control.value); else url.searchParams.delete(control.name);
+      });
+      if (url.href === window.location.href) return;
+      try {
+        window.history.replaceState(null, "", url);
+      } catch (error) {
+        // A copy opened from disk may refuse a new address; the filters still work.
+      }
+    }
 
     function apply() {
       var words = normalise(text.value).split(/\s+/).filter(Boolean);
@@ -73,8 +144,8 @@
       }
     }
 
-    form.addEventListener("input", apply);
-    form.addEventListener("change", apply);
+    form.addEventListener("input", function () { apply(); remember(); });
+    form.addEventListener("change", function () { apply(); remember(); });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     form.hidden = false;
     apply();
@@ -83,6 +154,9 @@
   function startSearch(box) {
     var params = new URLSearchParams(window.location.search);
     var query = params.get("q") || "";
+    // The header's search box says what is being searched, here as on the page it was typed on.
+    var header = document.getElementById("site-search");
+    if (header) header.value = query;
     if (window.location.protocol === "file:" || typeof window.PagefindUI !== "function") {
       var message = box.querySelector("[data-offline]");
       if (message) message.hidden = false;
@@ -102,16 +176,53 @@
         return result;
       }
     });
+    // Pagefind's field has only a title: give it a visible label, above Pagefind's interface.
+    var input = box.querySelector(".pagefind-ui__search-input");
+    if (input && box.getAttribute("data-label")) {
+      var label = document.createElement("label");
+      label.className = "search-label";
+      label.htmlFor = input.id = "search-input";
+      label.textContent = box.getAttribute("data-label");
+      box.insertBefore(label, box.querySelector(".pagefind-ui"));
+    }
     if (query) ui.triggerSearch(query);
     box.addEventListener("input", function (event) {
       if (!event.target.matches || !event.target.matches("input")) return;
+      if (header) header.value = event.target.value;
       var url = new URL(window.location.href);
       if (event.target.value) url.searchParams.set("q", event.target.value); else url.searchParams.delete("q");
       window.history.replaceState(null, "", url);
     });
   }
 
+  // A table wider than the screen scrolls inside its box (.table-scroll). While it does, the box takes
+  // the keyboard's focus, so it can be scrolled without a pointer, and is named after what it holds.
+  function watchScrollBoxes() {
+    if (typeof window.ResizeObserver !== "function") return;
+    var observer = new window.ResizeObserver(function (entries) {
+      entries.forEach(function (entry) {
+        var box = entry.target.closest(".table-scroll");
+        if (box.scrollWidth > box.clientWidth + 1) {
+          var named = box.querySelector("caption") || (box.closest("figure") || box).querySelector("figcaption") ||
+            (box.closest("details") || box).querySelector("summary");
+          box.tabIndex = 0;
+          box.setAttribute("role", "region");
+          if (named) box.setAttribute("aria-label", named.textContent.trim());
+        } else if (box.hasAttribute("tabindex")) {
+          box.removeAttribute("tabindex");
+          box.removeAttribute("role");
+          box.removeAttribute("aria-label");
+        }
+      });
+    });
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      observer.observe(box);
+      if (box.firstElementChild) observer.observe(box.firstElementChild);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    watchScrollBoxes();
     document.querySelectorAll("table[data-groups]").forEach(makeSortable);
     document.querySelectorAll("form[data-filters-for]").forEach(makeFilterable);
     var search = document.getElementById("search");
