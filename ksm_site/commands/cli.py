@@ -25,8 +25,8 @@ from ..engine.cache import CacheError
 from ..engine.place import OutputError
 from ..engine.shards import ShardError
 from ..site.search import SearchIndexError
-from . import diff, importer, report, sheet
-from . import new as scaffold
+from ..content.files import GROUP_FORMATS
+from . import report
 
 COMMANDS = ("build", "check", "new", "import", "diff", "serve", "merge")
 DEFAULT_CACHE = os.path.join(".cache", "ksm-site")
@@ -103,14 +103,14 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("id", metavar="ID", help="the group's id, e.g. kab-madiun/jiwan/ksm-maju")
     new.add_argument("--jenis", required=True, help="the group's jenis, one of the rubric's")
     new.add_argument("--content", default="content", metavar="DIR", help="folder with rubric.yaml, site.yaml and groups/ (default: content)")
-    new.add_argument("--format", choices=scaffold.FORMATS, default="md", help="md (default): ID.md with room for the story; yaml: ID.yaml, data only, with the schema line")
+    new.add_argument("--format", choices=GROUP_FORMATS, default="md", help="md (default): ID.md with room for the story; yaml: ID.yaml, data only, with the schema line")
     for key in ("nama", "provinsi", "kota", "kecamatan", "kelurahan"):
         new.add_argument(f"--{key}", metavar="NAME", help=f"the group's {key} (default: from the id and the groups next to it)")
 
     imp = commands.add_parser("import", help="add spreadsheet rows (one per assessment) to group files")
     imp.add_argument("file", metavar="FILE", help="a .csv (UTF-8, comma or semicolon) or .xlsx file")
     imp.add_argument("--content", default="content", metavar="DIR", help="folder with rubric.yaml, site.yaml and groups/ (default: content)")
-    imp.add_argument("--format", choices=scaffold.FORMATS, default="md", help="file type of new groups: md (default) or yaml")
+    imp.add_argument("--format", choices=GROUP_FORMATS, default="md", help="file type of new groups: md (default) or yaml")
     imp.add_argument("--sheet", metavar="NAME", help="the worksheet of an .xlsx workbook to read (default: the first)")
 
     diff = commands.add_parser("diff", help="stage changes between two git revisions, as Markdown for a pull request")
@@ -190,6 +190,8 @@ def run_check(args: argparse.Namespace, today: dt.date, stdout: TextIO, stderr: 
 
 
 def run_new(args: argparse.Namespace, today: dt.date, stderr: TextIO) -> int:
+    from . import new as scaffold  # each command imports what only it uses: a build does not pay for them
+
     partial = read_content_partly(args.content, today)
     if partial.rubric is None or partial.site is None:
         stderr.write(report.text_report(partial.problems, wants_colour(stderr)))
@@ -211,6 +213,8 @@ def run_new(args: argparse.Namespace, today: dt.date, stderr: TextIO) -> int:
 
 
 def run_import(args: argparse.Namespace, today: dt.date, stdout: TextIO, stderr: TextIO) -> int:
+    from . import importer, sheet
+
     partial = read_content_partly(args.content, today)
     if partial.rubric is None or partial.site is None:
         stderr.write(report.text_report(partial.problems, wants_colour(stderr)))
@@ -247,6 +251,8 @@ def wants_colour(stream: TextIO) -> bool:
 
 
 def run_diff(args: argparse.Namespace, today: dt.date, stdout: TextIO, stderr: TextIO) -> int:
+    from . import diff
+
     try:
         stdout.write(diff.diff_markdown(args.rev_a, args.rev_b, args.content, today))
     except diff.DiffError as exc:
@@ -256,7 +262,7 @@ def run_diff(args: argparse.Namespace, today: dt.date, stdout: TextIO, stderr: T
 
 
 def run_serve(args: argparse.Namespace, stderr: TextIO) -> int:
-    from . import serve  # here: every other command would pay for importing its HTTP server
+    from . import serve
 
     try:
         preview = serve.Preview(args.content, args.out, args.port, args.interval, stderr,

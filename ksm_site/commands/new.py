@@ -38,14 +38,14 @@ import datetime as dt
 import os
 from decimal import Decimal
 
-from ..content.files import group_files, group_id_problem, parse_document, write_content_file
+from ..content.files import GROUP_FORMATS, group_files, group_id_problem, parse_document, write_content_file
 from ..content.group import validate_group
 from ..content.problems import Problem
 from ..content.yamltext import WILAYAH_KEYS, assessment_lines, scalar
 from ..domain.model import Group, Indicator, Rubric, Site
 from ..site.schema import choices_text, indicator_description, schema_url
 
-FORMATS = ("md", "yaml")
+FORMATS = GROUP_FORMATS
 LEVEL_NAMES = {"kota": "kota/kabupaten", "kecamatan": "kecamatan", "kelurahan": "kelurahan/desa"}
 
 

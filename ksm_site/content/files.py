@@ -21,6 +21,8 @@ from .yamlnodes import Node, parse_yaml
 
 MAX_FILE_BYTES = 1024 * 1024
 GROUP_SUFFIXES = (".md", ".yaml", ".yml")
+GROUP_FORMATS = ("md", "yaml")
+"""What ``new`` and ``import`` write a group file as: Markdown with front matter, or YAML alone."""
 SEGMENT = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 

@@ -140,6 +140,12 @@ class Programme:
     def by_id(self) -> dict[str, GroupSummary]:
         return {g.id: g for g in self.groups}
 
+    @cached_property
+    def headings(self) -> dict[tuple[str, ...], AreaSummary]:
+        """Every area without its groups' ids: what a page shows of an area whose groups it lists by other
+        means (``site/inputs.Listed``), or of an area it only names and counts."""
+        return {slugs: AreaSummary(a.names, a.slugs, a.counts, (), a.children) for slugs, a in self.areas.items()}
+
 
 @dataclass(frozen=True)
 class TimeAxis:

@@ -240,7 +240,8 @@ class Stages:
                 self.tally.count(wanted[page_key][0].name)
         order = sorted(tasks, key=lambda t: -sum(cost_of(wanted[k][1]) for k in tasks[t]))
         self.cache.commit()
-        work = (tuple((wanted[k][0].name, wanted[k][1]) for k in tasks[t]) for t in order)
+        work = (tuple((wanted[k][0].name, wanted[k][0].prepare(wanted[k][1], self.makers)) for k in tasks[t])
+                for t in order)
         making = self.workers.each(pages_task, work, 2, len(order))
         beside()
         done, blobs = {}, []

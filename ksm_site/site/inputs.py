@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Generic, Iterable, Mapping, Protocol, Sequence, TypeVar
 
-from ..domain.analyse import AreaSummary, TimeAxis
+from ..domain.analyse import Analysis, AreaSummary, TimeAxis
 from ..domain.model import Group, GroupSummary
 from .data import GroupData
-from .rows import Row
+from .rows import Choices, Row
 
 T = TypeVar("T")
 
@@ -142,6 +142,7 @@ class AreaInputs:
     """The home page (the whole programme) or an area's page."""
 
     area: AreaSummary
+    """Its names, slugs, counts and children's slugs (``Programme.headings``: its groups are ``groups``)."""
     children: tuple[AreaSummary, ...]
     groups: Listed
     """Its groups, with their summaries (it analyses them)."""
@@ -150,6 +151,22 @@ class AreaInputs:
     """The timeline's periods, shared by every area."""
     survival_years: int
     """The survival chart's span, shared by every area."""
+
+
+@dataclass(frozen=True)
+class AreaPage:
+    """An ``AreaInputs`` as the page is rendered from it (``registry.analysed``): what its charts and table
+    filters show of its groups, made from their summaries, in place of the summaries."""
+
+    area: AreaSummary
+    children: tuple[AreaSummary, ...]
+    groups: Listed
+    """Its groups' rows (no summaries)."""
+    as_of: dt.date | None
+    survival_years: int
+    analysis: Analysis
+    choices: Choices
+    """What its table's filters offer."""
 
 
 @dataclass(frozen=True)

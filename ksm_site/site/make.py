@@ -60,7 +60,7 @@ def make_site(content: Content, as_of: dt.date | None = None, search_split: Sear
     # 5. Every page and file made from the whole programme: index, areas, warnings, methodology, data...
     for kind in stage("whole"):
         for inputs in kind.instances(whole):
-            files.update(joined(kind.render(inputs, makers)))
+            files.update(joined(kind.render(kind.prepare(inputs, makers), makers)))
 
     # 6. Last, what is made from all of that: the sitemap and the search index.
     finished = Finished(tuple(files), entries, whole.search_parts)

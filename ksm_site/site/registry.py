@@ -26,17 +26,18 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from ..domain.analyse import Extent, Programme
+from ..domain.analyse import Extent, Programme, analyse
 from .data import data_stream
 from .group import Makers, make_group
 from .inputs import (
-    AreaEntryInputs, AreaInputs, AreasInputs, DataInputs, DatedInputs, EntrySet, GroupInputs, Listed, NoInputs,
+    AreaEntryInputs, AreaInputs, AreaPage, AreasInputs, DataInputs, DatedInputs, EntrySet, GroupInputs, Listed, NoInputs,
     RowSource, SearchIndexInputs, SearchInputs, ShareSource, Shares, SitemapInputs, WarningsInputs,
 )
 from .maker import Page
 from .pages.areas import area_page, areas_page, index_page
 from .pages.rubric import methodology_page, warnings_page
 from .pages.service import not_found_page, search_page
+from .rows import choices
 from .schema import SCHEMA_PATH, schema_bytes
 from .search import SearchSplit, area_entry, methodology_entry, search_index, warnings_entry
 from .templates import static_files
@@ -66,9 +67,8 @@ class Whole:
 
     def listed(self, ids: Sequence[str], summaries: bool = False) -> Listed:
         """The groups ``ids`` as a page lists them; ``summaries`` for a page that analyses them too."""
-        by_id = self.programme.by_id
-        return Listed(tuple(self.shown[i] for i in ids), tuple(self.refs[i] for i in ids), self.rows,
-                      tuple(by_id[i] for i in ids) if summaries else ())
+        return Listed(tuple(map(self.shown.__getitem__, ids)), tuple(map(self.refs.__getitem__, ids)), self.rows,
+                      tuple(map(self.programme.by_id.__getitem__, ids)) if summaries else ())
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,12 @@ class Kind:
     instances: Callable[[Any], Iterable[Any]]
     """Every instance of this kind, as its inputs (from a ``Whole`` at the ``whole`` and ``entry`` stages)."""
     render: Callable[[Any, Makers], Any]
-    """Inputs and the site's page makers -> a stream of ``Piece`` (a ``GroupMade`` for ``group``; an
-    ``Entry`` per language for ``entry``)."""
+    """Inputs (as ``prepare`` leaves them) and the site's page makers -> a stream of ``Piece`` (a
+    ``GroupMade`` for ``group``; an ``Entry`` per language for ``entry``)."""
+    prepare: Callable[[Any, Makers], Any] = lambda inputs, makers: inputs
+    """What ``render`` is given, made from the inputs alone in the process that hands the work out: for
+    a value derived from many inputs that is much smaller than they are (an area's analysis of its
+    groups), so that a worker is sent the one, not the other. The key stays the inputs'."""
 
 
 def pieces(page: Page) -> Iterator[Piece]:
@@ -122,10 +126,21 @@ def area_instances(w: Whole) -> Iterator[AreaInputs]:
 
 
 def area_inputs(w: Whole, slugs: tuple[str, ...]) -> AreaInputs:
-    areas, extent = w.programme.areas, w.extent
-    area = areas[slugs]
-    return AreaInputs(area, tuple(areas[c] for c in area.children), w.listed(area.group_ids, summaries=True),
+    headings, extent = w.programme.headings, w.extent
+    area = headings[slugs]
+    return AreaInputs(area, tuple(headings[c] for c in area.children),
+                      w.listed(w.programme.areas[slugs].group_ids, summaries=True),
                       extent.as_of, extent.periods, extent.survival_years)
+
+
+def analysed(inputs: AreaInputs, makers: Makers) -> AreaPage:
+    """An area's page as it is rendered: its groups' analysis and filter choices in place of their summaries."""
+    groups = inputs.groups
+    depth = len(inputs.area.names)
+    return AreaPage(inputs.area, inputs.children, dataclasses.replace(groups, summaries=()), inputs.as_of,
+                    inputs.survival_years,
+                    analyse(groups.summaries, makers.rubric, inputs.as_of, inputs.periods),
+                    choices(groups.summaries, max(depth, 1)))
 
 
 def warnings_instances(w: Whole) -> Iterator[WarningsInputs]:
@@ -135,8 +150,8 @@ def warnings_instances(w: Whole) -> Iterator[WarningsInputs]:
 
 
 def areas_instances(w: Whole) -> Iterator[AreasInputs]:
-    bare = {slugs: dataclasses.replace(a, group_ids=()) for slugs, a in sorted(w.programme.areas.items())}
-    yield AreasInputs(tuple(a for slugs, a in bare.items() if slugs), bare[()], w.extent.as_of)
+    headings = w.programme.headings
+    yield AreasInputs(tuple(a for slugs, a in sorted(headings.items()) if slugs), headings[()], w.extent.as_of)
 
 
 def dated(w: Whole) -> Iterator[DatedInputs]:
@@ -220,8 +235,8 @@ SEARCH_INDEX = Kind("search index", "last", SearchIndexInputs, search_index_inst
 
 REGISTRY = (
     GROUP,
-    Kind("index", "whole", AreaInputs, index_instances, per_language(index_page)),
-    Kind("area", "whole", AreaInputs, area_instances, per_language(area_page)),
+    Kind("index", "whole", AreaInputs, index_instances, per_language(index_page), analysed),
+    Kind("area", "whole", AreaInputs, area_instances, per_language(area_page), analysed),
     Kind("warnings", "whole", WarningsInputs, warnings_instances, per_language(warnings_page)),
     Kind("areas", "whole", AreasInputs, areas_instances, per_language(areas_page)),
     Kind("methodology", "whole", DatedInputs, dated, per_language(methodology_page)),

@@ -2,40 +2,36 @@
 
 from __future__ import annotations
 
-from ...domain.analyse import analyse
-from ..inputs import AreaInputs, AreasInputs
+from ..inputs import AreaPage, AreasInputs
 from ..maker import Page, PageMaker
-from ..rows import choices
 from ..urls import AREAS, INDEX, WARNINGS, area_path
 
 
-def index_page(m: PageMaker, inputs: AreaInputs) -> Page:
+def index_page(m: PageMaker, inputs: AreaPage) -> Page:
     """The programme's dashboard: totals, charts, areas, and the table of every group."""
     _ = m.lang._
     whole, groups = inputs.area, inputs.groups
-    analysis = analyse(groups.summaries, m.rubric, inputs.as_of, inputs.periods)
     return m.page(
         INDEX, "index.html", m.lang.text(m.site.title), m.lang.text(m.site.description), [], inputs.as_of,
-        filters=m.filters(choices(groups.summaries, 1)),
+        filters=m.filters(inputs.choices),
         intro=m.lang.text(m.site.description),
         counts=m.counts(whole),
         total=m.lang.number(whole.counts.total),
         warned=m.lang.number(whole.counts.warned),
         warned_href=WARNINGS,
-        figures=m.figures.area(analysis, _("the whole programme"), inputs.survival_years),
+        figures=m.figures.area(inputs.analysis, _("the whole programme"), inputs.survival_years),
         areas=m.area_rows(INDEX, inputs.children),
         rows=m.group_rows(INDEX, groups.rows(m.lang.code), whole.counts.total),
         downloads=m.downloads(INDEX),
     )
 
 
-def area_page(m: PageMaker, inputs: AreaInputs) -> Page:
+def area_page(m: PageMaker, inputs: AreaPage) -> Page:
     """A kota's, kecamatan's or kelurahan's page: its counts, child areas, charts and groups."""
     _ = m.lang._
     area, groups = inputs.area, inputs.groups
     path = area_path(area.slugs)
     depth = len(area.names)
-    analysis = analyse(groups.summaries, m.rubric, inputs.as_of, inputs.periods)
     child_level = {"kota": _("Districts"), "kecamatan": _("Villages"), "kelurahan": ""}[area.level]
     return m.page(
         path, "area.html", area.names[-1],
@@ -48,10 +44,10 @@ def area_page(m: PageMaker, inputs: AreaInputs) -> Page:
         total=m.lang.number(area.counts.total),
         warned=m.lang.number(area.counts.warned),
         child_level=child_level,
-        figures=m.figures.area(analysis, area.names[-1], inputs.survival_years),
+        figures=m.figures.area(inputs.analysis, area.names[-1], inputs.survival_years),
         children=m.area_rows(path, inputs.children),
         rows=m.group_rows(path, groups.rows(m.lang.code), area.counts.total, area_depth=depth),
-        filters=m.filters(choices(groups.summaries, depth)),
+        filters=m.filters(inputs.choices),
         downloads=m.downloads(path),
     )
 
