@@ -366,20 +366,20 @@ def measure(n: int, work: Path, jobs: int, repeats: int, as_of_edit: bool, sides
     edited = [p.relative_to(generated) for p in group_files(generated) if "pertemuan_rutin" in p.read_text()]
     for k in range(repeats):
         def edit(side, place, size, k=k):
-            edit_a_level(place / edited[(k * 7919) % len(edited)])
+            edit_a_level(place / "content" / edited[(k * 7919) % len(edited)])
             size.edit.append(run_build(build_args(place), side.root))
         each_side(edit)
     if as_of_edit:
         late = next(p for p in reversed(edited) if "\nbubar:" not in (generated / p).read_text())
 
         def as_of(side, place, size):
-            add_a_late_assessment(place / late)
+            add_a_late_assessment(place / "content" / late)
             size.as_of_edit = run_build(build_args(place), side.root)
         each_side(as_of)
 
     # CI: the cache restored, no output folder (nor its spare), one file edited since the cache was saved
     def ci(side, place, size):
-        edit_a_level(place / edited[(repeats * 7919) % len(edited)])
+        edit_a_level(place / "content" / edited[(repeats * 7919) % len(edited)])
         for left in (place / "output", place / ".output.spare"):
             set_aside(left, work)
         size.ci = run_build(build_args(place), side.root)
