@@ -141,7 +141,7 @@ class Build(Stages):
         if compiled:
             os.makedirs(compiled, exist_ok=True)
         super().__init__(cache, today, jobs, tuning, sources.settings.settings.rubric, sources.settings.settings.site,
-                         sources.groups, compiled)
+                         sources.settings.site_key, sources.groups, compiled)
         self.index: SearchIndex | None = None
 
     def __enter__(self) -> "Build":

@@ -68,26 +68,25 @@ def read_bundled(cache: Cache, kind: tuple, members: list[tuple[str, str]], bund
     for group_id, entry_key in members:
         keys.setdefault(bundle_of(group_id, bundles), []).append(entry_key)
     wanted = {key("bundle", name, tuple(entry_keys)): entry_keys for _, entry_keys in sorted(keys.items())}
-    held = cache.get(wanted)
-    found: Bundles = {}
+    cached = cache.get(wanted)
+    bundles: Bundles = {}
     with no_collection():  # the decoded records hold no cycles for the collector to look for
         for bundle_key, entry_keys in wanted.items():
             values = None
-            if bundle_key in held:
-                values = dict(zip(entry_keys, map(decode, marshal.loads(held[bundle_key]))))
+            if bundle_key in cached:
+                values = dict(zip(entry_keys, map(decode, marshal.loads(cached[bundle_key]))))
                 cache.use(entry_keys)
-            found[bundle_key] = (entry_keys, values)
-    values = {k: value for _, held_values in found.values() if held_values is not None
-              for k, value in held_values.items()}
+            bundles[bundle_key] = (entry_keys, values)
+    values = {k: value for _, bundled in bundles.values() if bundled is not None for k, value in bundled.items()}
     values.update(cache.get(k for _, k in members if k not in values))
-    return found, values
+    return bundles, values
 
 
-def keep_bundles(cache: Cache, kind: tuple, found: Bundles, values: dict) -> None:
+def keep_bundles(cache: Cache, kind: tuple, bundles: Bundles, values: dict) -> None:
     """The bundles that ``read_bundled`` did not find, made of ``values`` (by entry key), one at a time (at
     100,000 groups the entries' bundles take 130 MB)."""
     _, encode, _ = kind
-    for bundle_key, (entry_keys, held) in found.items():
-        if held is None:
+    for bundle_key, (entry_keys, bundled) in bundles.items():
+        if bundled is None:
             cache.put({bundle_key: marshal.dumps(tuple(encode(values[k]) for k in entry_keys))})
     cache.commit()

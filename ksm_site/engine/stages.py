@@ -57,8 +57,10 @@ class Stages:
     """The rounds of one build over its cache and its pool of workers."""
 
     def __init__(self, cache: Cache, today: dt.date, jobs: int, tuning: Tuning, rubric: Rubric, site: Site,
-                 sources: list[Source], compiled: str | None):
+                 site_key: str, sources: list[Source], compiled: str | None):
         self.cache, self.today, self.jobs, self.tuning = cache, today, jobs, tuning
+        self.site_key = site_key
+        """What every page depends on besides its inputs: code, rubric, site settings, templates."""
         self.rubric, self.site_settings, self.sources, self.compiled = rubric, site, sources, compiled
         self.frames_key = key("frames", code_version())
         self.new_frames: dict = {}
@@ -95,7 +97,7 @@ class Stages:
         charts.add_frames(frames)
         members = [(s.id, s.key) for s in self.sources]
         bundles, facts = read_bundled(self.cache, FACTS, members, self.tuning.bundles)
-        self.tally.bundled += sum(len(held) for _, held in bundles.values() if held)
+        self.tally.bundled += sum(len(cached) for _, cached in bundles.values() if cached)
         missing = [s for s in self.sources if s.key not in facts]
         self.tally.parsed = len(missing)
         self.parsed_keys = frozenset(s.key for s in missing)
@@ -158,7 +160,7 @@ class Stages:
         entries in bundles too, for a build of every group."""
         inputs = {s.id: GroupInputs(Stored(s.key), slugs[facts[s.id].area], extent.as_of, extent.axis)
                   for s in sources}
-        keys = {s.id: key_of("group", self.settings.site_key, inputs[s.id]) for s in sources}
+        keys = {s.id: key_of("group", self.site_key, inputs[s.id]) for s in sources}
 
         def render(group: list[Source]) -> Iterator[GroupResult]:
             return self.workers.map(group_task, [inputs[s.id] for s in group], 8, self.tuning.pool_min)
@@ -170,27 +172,27 @@ class Stages:
         if bundled:
             bundles, entries = read_bundled(self.cache, ENTRIES, [(s.id, keys[s.id]) for s in sources],
                                             self.tuning.bundles)
-            self.tally.bundled += sum(len(held) for _, held in bundles.values() if held)
+            self.tally.bundled += sum(len(cached) for _, cached in bundles.values() if cached)
         else:
             bundles, entries = {}, self.cache.get(keys.values())
         rest = [s for s in sources if keys[s.id] not in entries and s.key not in self.parsed_keys]
         self.tally.rendered = len(first) + len(rest)
         self.tally.count("group", self.tally.rendered)
-        done: dict[str, GroupEntry] = {}
+        new: dict[str, GroupEntry] = {}
         pickled: dict[str, bytes] = {}
         blobs: list[tuple[str, bytes]] = []
         for source, result in zip(first + rest, itertools.chain(first_done, render(rest))):
             group_key = keys[source.id]
-            entries[group_key] = done[group_key] = result.entry
-            pickled.update((f"{group_key}:{suffix}", value) for suffix, value in result.kept.items())
+            entries[group_key] = new[group_key] = result.entry
+            pickled.update((f"{group_key}:{suffix}", value) for suffix, value in result.apart.items())
             blobs += result.blobs
             self.new_frames.update(result.frames)
             if self.staging:
                 self.staging.placed.update(result.placed)
             if len(blobs) >= 512:
-                self.store(done, blobs, pickled)
-                done, pickled, blobs = {}, {}, []
-        self.store(done, blobs, pickled)
+                self.store(new, blobs, pickled)
+                new, pickled, blobs = {}, {}, []
+        self.store(new, blobs, pickled)
         keep_bundles(self.cache, ENTRIES, bundles, entries)
         return {s.id: entries[keys[s.id]] for s in sources}, keys
 
@@ -207,20 +209,20 @@ class Stages:
         """The search entries of the pages besides the groups' (areas, warnings, methodology) as (path,
         digest), their bytes in the cache: made in this process while the workers make the pages, so
         that Pagefind can run beside them."""
-        wanted = {key_of(kind.name, self.settings.site_key, inputs): (kind, inputs)
+        wanted = {key_of(kind.name, self.site_key, inputs): (kind, inputs)
                   for kind in stage("entry") for inputs in kind.instances(whole)}
-        held = self.cache.get(wanted)
-        made, blobs = {}, []
+        entries = self.cache.get(wanted)  # key -> ((address, digest) of the entry in each language)
+        new, blobs = {}, []
         for entry_key, (kind, inputs) in wanted.items():
-            if entry_key not in held:
+            if entry_key not in entries:
                 self.tally.count(kind.name)
-                found = []
+                made = []
                 for path, data in kind.render(inputs, self.makers):
-                    found.append((path, digest_of(data)))
+                    made.append((path, digest_of(data)))
                     blobs.append((digest_of(data), pack(data)))
-                held[entry_key] = made[entry_key] = tuple(found)
-        self.store(made, blobs)
-        return {path: digest for found in held.values() for path, digest in found}
+                entries[entry_key] = new[entry_key] = tuple(made)
+        self.store(new, blobs)
+        return {path: digest for each in entries.values() for path, digest in each}
 
     def make_whole(self, whole: Whole, beside: Callable[[], None]) -> dict[str, str]:
         """Every file of the ``whole`` kinds as (path, digest); ``beside`` is what this process does while
@@ -231,11 +233,11 @@ class Stages:
         wanted: dict[str, tuple[Kind, object]] = {}
         for kind in stage("whole"):
             for inputs in kind.instances(whole):
-                wanted[key_of(kind.name, self.settings.site_key, inputs)] = (kind, inputs)
-        made = self.cache.get(wanted)  # from here on, the instances' files
+                wanted[key_of(kind.name, self.site_key, inputs)] = (kind, inputs)
+        files_of = self.cache.get(wanted)  # key -> the (path, digest) of each file of the instance
         tasks: dict[tuple, list[str]] = {}
         for page_key in wanted:
-            if page_key not in made:
+            if page_key not in files_of:
                 tasks.setdefault(batch_of(*wanted[page_key]), []).append(page_key)
                 self.tally.count(wanted[page_key][0].name)
         order = sorted(tasks, key=lambda t: -sum(cost_of(wanted[k][1]) for k in tasks[t]))
@@ -244,21 +246,21 @@ class Stages:
                 for t in order)
         making = self.workers.each(pages_task, work, 2, len(order))
         beside()
-        done, blobs = {}, []
+        new, blobs = {}, []
         for n, results in making:
             for page_key, result in zip(tasks[order[n]], results):
-                self.take(page_key, result, done, blobs)
+                self.take(page_key, result, new, blobs)
             if len(blobs) >= 512:
-                self.store(done, blobs)
-                made.update(done)
-                done, blobs = {}, []
-        self.store(done, blobs)
-        made.update(done)
-        return {path: digest for page_key in wanted for path, digest in made[page_key]}
+                self.store(new, blobs)
+                files_of.update(new)
+                new, blobs = {}, []
+        self.store(new, blobs)
+        files_of.update(new)
+        return {path: digest for page_key in wanted for path, digest in files_of[page_key]}
 
-    def take(self, page_key: str, result: PagesResult, done: dict, blobs: list) -> None:
+    def take(self, page_key: str, result: PagesResult, new: dict, blobs: list) -> None:
         """One instance made by a worker: its files' digests under its key, their bytes to the cache."""
-        done[page_key] = tuple((path, digest) for path, digest, _ in result.files)
+        new[page_key] = tuple((path, digest) for path, digest, _ in result.files)
         if result.spilled is not None:
             self.keep_pieces(result.spilled)
         self.cache.use(result.used)
@@ -285,6 +287,7 @@ class Stages:
             known = self.cache.get([self.frames_key]).get(self.frames_key, {})
             self.cache.put({self.frames_key: {**known, **self.new_frames}})
             self.new_frames = {}
+
 
 def batch_of(kind: Kind, inputs: object) -> tuple:
     """Which task an instance goes to: an area's page with every other page of its kota (they share most

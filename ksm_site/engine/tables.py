@@ -60,10 +60,10 @@ def read_rows(refs: Sequence[str], lang: str) -> Iterator[Row]:
     work, reader = worker().tables, worker().reader()
     for start in range(0, len(refs), BATCH):
         batch = refs[start:start + BATCH]
-        found = reader.get(f"{ref}:rows:{lang}" for ref in batch)
+        rows = reader.get(f"{ref}:rows:{lang}" for ref in batch)
         work.rows_read += len(batch)
         for ref in batch:
-            yield found[f"{ref}:rows:{lang}"]
+            yield rows[f"{ref}:rows:{lang}"]
 
 
 class CachedRows:
@@ -90,13 +90,13 @@ class KeptRows:
         work, reader = worker().tables, worker().reader()
         starts = range(0, len(self.refs), size)
         keys = [key("rows piece", code_version(), self.lang, placing, tuple(self.shown[s:s + size])) for s in starts]
-        found: dict = {}
+        kept: dict = {}
         for n, (start, piece_key) in enumerate(zip(starts, keys)):
-            if n % 64 == 0:  # read as they are placed: the pieces of 100,000 rows are 80 MB, compressed
-                found = reader.get(keys[n:n + 64])
-            if piece_key in found:
+            if n % 64 == 0:  # read as they are placed: the pieces of 100,000 rows are many megabytes
+                kept = reader.get(keys[n:n + 64])
+            if piece_key in kept:
                 work.used.append(piece_key)
-                yield Markup(unpack(found[piece_key]).decode())
+                yield Markup(unpack(kept[piece_key]).decode())
             else:
                 piece = place(read_rows(self.refs[start:start + size], self.lang))
                 work.add_piece(piece_key, pack(piece.encode()))
@@ -110,9 +110,9 @@ class CachedShares:
         reader = worker().reader()
         for start in range(0, len(refs), BATCH):
             batch = refs[start:start + BATCH]
-            found = reader.get(f"{ref}:data" for ref in batch)
+            shares = reader.get(f"{ref}:data" for ref in batch)
             for ref in batch:
-                yield found[f"{ref}:data"]
+                yield shares[f"{ref}:data"]
 
 
 class Spill:

@@ -61,8 +61,8 @@ class GroupResult:
     drawn for it; its files as placed in the output being filled."""
 
     entry: GroupEntry
-    kept: dict[str, bytes]
-    """``rows:{lang}`` and ``data``, pickled."""
+    apart: dict[str, bytes]
+    """What is kept apart from its entry (``rows:{lang}``, ``data``), pickled."""
     blobs: list[tuple[str, bytes]]
     frames: dict
     placed: Placed
@@ -89,11 +89,11 @@ def group_task(inputs: GroupInputs) -> GroupResult:
         digest = digest_of(data)
         search.append((path, digest))
         blobs.append((digest, pack(data)))
-    kept = {f"rows:{lang}": row for lang, row in made.rows.items()}
-    kept["data"] = made.data
+    apart = {f"rows:{lang}": row for lang, row in made.rows.items()}
+    apart["data"] = made.data
     entry = GroupEntry(tuple(pages), tuple(search), made.summary, made.shown, made.data_key)
     return GroupResult(entry, {suffix: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-                               for suffix, value in kept.items()}, blobs, charts.take_drawn_frames(), placed)
+                               for suffix, value in apart.items()}, blobs, charts.take_drawn_frames(), placed)
 
 
 @dataclass(frozen=True)
