@@ -23,6 +23,7 @@ from ksm_site.content.read import read_content
 from ksm_site.engine.build import build
 
 from ksm_site.site import search
+from ksm_site.site.searching import SearchSplit
 
 from conftest import CONTENT, TODAY
 
@@ -282,7 +283,7 @@ def test_a_copy_opened_from_disk_navigates(browser, site):
 def parted_base_url(tmp_path_factory):
     """The sample site with its search index in parts of 20 entries, served like the other."""
     root = tmp_path_factory.mktemp("www-parted")
-    build(str(CONTENT), str(root / "ksm"), TODAY, search_split=search.SearchSplit(one_part=20, part=20))
+    build(str(CONTENT), str(root / "ksm"), TODAY, search_split=SearchSplit(one_part=20, part=20))
     parts = 1 + len(list((root / "ksm" / "pagefind").glob("part-*/pagefind-entry.json")))
     assert parts >= 3
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))

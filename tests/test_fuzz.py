@@ -185,3 +185,11 @@ def test_the_next_stage_is_never_already_reached(case):
         assert nxt is not None and STAGE_RANK[nxt.stage] == STAGE_RANK[scored.status] + 1
         assert nxt.missing_points > 0 or nxt.unmet_gates
         assert len(nxt.suggestions) <= 3 and len(set(nxt.suggestions)) == len(nxt.suggestions)
+
+
+def test_an_alias_where_a_key_goes_is_refused_once_and_names_no_empty_field():
+    """Found by the fuzzer: two keys written as the same alias were reported as a duplicate key of no name."""
+    raw = VALID_GROUP.replace("nama: KSM Uji Coba", "*anama: KSM Uji Coba\n*anama: KSM Uji Coba").encode()
+    group, problems = load_and_validate("ksm-a.md", raw)
+    assert group is None
+    assert [(p.line, p.field, p.message) for p in problems] == [(2, "(yaml)", "alias '*anama' is not allowed")]

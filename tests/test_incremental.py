@@ -32,10 +32,10 @@ from ksm_site.domain.score import score_group
 from ksm_site.engine.build import build as build_site
 from ksm_site.engine.bundles import bundle_of
 from ksm_site.engine.tuning import Tuning
-from ksm_site.site import templates
+from ksm_site.site import templates, theme
 from ksm_site.site.registry import REGISTRY
 from ksm_site.site.rows import PlacedRows
-from ksm_site.site.search import SearchSplit
+from ksm_site.site.searching import SearchSplit
 
 from conftest import TODAY, files_under
 
@@ -286,11 +286,11 @@ def test_as_of_option_change_equals_a_clean_build(tmp_path, first, second):
 
 @pytest.fixture
 def own_templates(tmp_path, monkeypatch):
-    """A copy of templates/ that a test may edit, used by every build in the test (``templates.TEMPLATES``
+    """A copy of templates/ that a test may edit, used by every build in the test (``theme.TEMPLATES``
     is where the site's templates are)."""
     folder = tmp_path / "templates"
-    shutil.copytree(templates.TEMPLATES, folder)
-    monkeypatch.setattr(templates, "TEMPLATES", str(folder))
+    shutil.copytree(theme.TEMPLATES, folder)
+    monkeypatch.setattr(theme, "TEMPLATES", str(folder))
     templates.environment.cache_clear()
     yield folder
     templates.environment.cache_clear()

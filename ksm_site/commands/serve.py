@@ -29,8 +29,8 @@ from typing import Callable, TextIO
 from ..content.problems import ContentError
 from ..engine.build import build
 from ..engine.place import OutputError
-from ..site.search import SearchIndexError
-from ..site.templates import TEMPLATES
+from ..site.searching import SearchIndexError
+from ..site.theme import TEMPLATES
 from .report import text_report
 
 HOST = "127.0.0.1"

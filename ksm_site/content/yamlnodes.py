@@ -156,6 +156,8 @@ def _compose(events, path: str, offset: int, problems: list[Problem]) -> Node | 
     documents = 0
     nodes = 0
     aliases: set[str] = set()
+    refused = Node("scalar", None, 0, "null", "")
+    """What an alias stands for where a key goes (it is refused, and so is the value after it)."""
 
     def attach(node: Node) -> None:
         nonlocal root
@@ -166,6 +168,9 @@ def _compose(events, path: str, offset: int, problems: list[Problem]) -> Node | 
         if frame.kind == "sequence":
             frame.items.append(node)
         elif frame.key is None:
+            if node is refused:  # an alias where a key goes: refused already, it names no key
+                frame.key = _DISCARD
+                return
             if node.kind != "scalar":
                 problems.append(Problem(path, node.line, "(yaml)", "a key must be plain text",
                                         "write 'key: value' pairs"))
@@ -202,7 +207,8 @@ def _compose(events, path: str, offset: int, problems: list[Problem]) -> Node | 
                     aliases.add(event.anchor)
                     problems.append(Problem(path, line, "(yaml)", f"alias '*{event.anchor}' is not allowed",
                                             "write the value out in full instead of referring to an anchor"))
-                attach(Node("scalar", None, line, "null", ""))
+                attach(refused if stack and stack[-1].kind == "mapping" and stack[-1].key is None
+                       else Node("scalar", None, line, "null", ""))
                 continue
             if event.anchor is not None:
                 problems.append(Problem(path, line, "(yaml)", f"anchor '&{event.anchor}' is not allowed",

@@ -41,25 +41,22 @@ import datetime as dt
 import gc
 import os
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from ..content.problems import ContentError
-from ..domain.analyse import extent_of, summarise
-from ..domain.slugs import area_slugs
-from ..site.registry import SITEMAP, Finished, Kind, Whole, with_search_parts
-from ..site.search import Run, SearchSplit
+from ..site.searching import SearchSplit
 from . import shards, write
-from .cache import Cache, pack
+from .cache import Cache
 from .keys import key
 from .manifests import Manifests
-from .place import digest_of, unheld
+from .place import unheld
 from .pool import Aside, forks
-from .search_runs import SearchIndex, alongside
 from .sources import read_sources
-from .stages import Stages
-from .tables import CachedRows, CachedShares
 from .tuning import Tuning
 from .write import WriteStats, write_site
+
+if TYPE_CHECKING:
+    from ..site.search import Run
 
 
 @dataclass(frozen=True)
@@ -70,11 +67,11 @@ class Built:
     """The id of every group in the content."""
     read: int
     """Group files read from disk (the others' digests were known from their stat)."""
-    parsed: int
+    parsed: int = 0
     """Group files parsed (the others' results were in the cache)."""
-    rendered: int
+    rendered: int = 0
     """Groups made (the others' were in the cache)."""
-    pages: int
+    pages: int = 0
     """Other pages made (HTML files, each language counted)."""
     rows_read: int = 0
     """Table rows the pages made read from the cache (a big table reads only its changed pieces')."""
@@ -118,44 +115,59 @@ def merge(bundles: Iterable[str], content_dir: str, out_dir: str, today: dt.date
             return run.site(out_dir, keep_manifest=cache_dir is not None)
 
 
-class Build(Stages):
-    """One build: its content read, and its stages (``stages.py``) put in order by ``site`` and ``shard``."""
+class Build:
+    """One build: its content read, and its stages (``stages.py``) put in order by ``site`` and ``shard``.
+
+    The stages, and all the code that makes pages, are imported only when something is to be made: a
+    build that finds its whole site in the cache runs only the writer.
+    """
 
     def __init__(self, content_dir: str, today: dt.date, as_of: dt.date | None, jobs: int, cache: Cache,
                  tuning: Tuning, search_split: SearchSplit):
-        self.as_of, self.search_split = as_of, search_split
+        self.cache, self.today, self.as_of, self.jobs, self.tuning = cache, today, as_of, jobs, tuning
+        self.search_split = search_split
         seen_key = key("seen", os.path.abspath(content_dir))
         known = cache.get([seen_key]).get(seen_key, {})
-        sources = read_sources(content_dir, known, cache.clock(), tuning.settled_ns)
-        if sources.seen != known:
-            cache.put({seen_key: sources.seen})
-        if sources.settings is None or sources.problems:
-            raise ContentError(sources.problems)
-        self.settings = sources.settings
-        self.read = sources.read
-        self.fingerprint = key("content", sources.settings.site_key, as_of, search_split,
-                               tuple(s.key for s in sources.groups))
+        self.sources = read_sources(content_dir, known, cache.clock(), tuning.settled_ns)
+        if self.sources.seen != known:
+            cache.put({seen_key: self.sources.seen})
+        if self.sources.settings is None or self.sources.problems:
+            raise ContentError(self.sources.problems)
+        self.fingerprint = key("content", self.sources.settings.site_key, as_of, search_split,
+                               tuple(s.key for s in self.sources.groups))
         """Everything the site depends on: settings, code, templates, --as-of, every group file's path and text."""
-        compiled = None if cache.temporary else os.path.join(cache.folder, "templates")
-        """Where the templates' compiled code is kept (see ``site/templates.py``)."""
-        if compiled:
-            os.makedirs(compiled, exist_ok=True)
-        super().__init__(cache, today, jobs, tuning, sources.settings.settings.rubric, sources.settings.settings.site,
-                         sources.settings.site_key, sources.groups, compiled)
-        self.index: SearchIndex | None = None
+        self.stages = None
+        self.index = None
 
     def __enter__(self) -> "Build":
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
-        self.close_workers()
+        if self.stages is not None:
+            self.stages.close_workers()
         self.cache.finished = value is None
         gc.unfreeze()
 
+    def start_stages(self):
+        """The stages of this build (``stages.py``), and the code that makes pages, loaded now."""
+        from .stages import Stages
+
+        settings = self.sources.settings
+        compiled = None if self.cache.temporary else os.path.join(self.cache.folder, "templates")
+        """Where the templates' compiled code is kept (see ``site/templates.py``)."""
+        if compiled:
+            os.makedirs(compiled, exist_ok=True)
+        self.stages = Stages(self.cache, self.today, self.jobs, self.tuning, settings.settings.rubric,
+                             settings.settings.site, settings.site_key, self.sources.groups, compiled)
+        return self.stages
+
     def built(self, bundle: str | None = None) -> Built:
-        t = self.tally
-        return Built(tuple(s.id for s in self.sources), self.read, t.parsed, t.rendered, t.pages, t.rows_read,
-                     t.bundled, t.search_runs, dict(t.made), bundle)
+        fields = {}
+        if self.stages is not None:
+            t = self.stages.tally
+            fields = dict(parsed=t.parsed, rendered=t.rendered, pages=t.pages, rows_read=t.rows_read,
+                          bundled=t.bundled, search_runs=t.search_runs, made=dict(t.made))
+        return Built(tuple(s.id for s in self.sources.groups), self.sources.read, bundle=bundle, **fields)
 
     # --- the whole site ----------------------------------------------------------------
 
@@ -167,7 +179,7 @@ class Build(Stages):
         if files is not None:
             self.cache.whole_site_cached = True
             return self.built(), write_site(files, out_dir, fetch=self.cache.blob, manifest=manifest)
-        staging = self.staging = write.begin(out_dir, manifest)
+        staging = write.begin(out_dir, manifest)
         try:
             files = self.make(staging)
             staging.keep = self.index.take
@@ -175,7 +187,8 @@ class Build(Stages):
         except BaseException:
             if self.index is not None:
                 self.index.cancel()
-            self.close_workers()  # they write into the folder that abort removes
+            if self.stages is not None:
+                self.stages.close_workers()  # they write into the folder that abort removes
             write.abort(staging)
             raise
         index = self.index
@@ -193,18 +206,26 @@ class Build(Stages):
     def make(self, staging: write.Staging) -> dict[str, str]:
         """Every file of the site as (path, digest), its bytes in the cache; the files made now are placed
         in ``staging`` by the process that made them. The search index is set up, and started, here."""
-        facts = self.parse()
+        from ..domain.analyse import extent_of, summarise
+        from ..domain.slugs import area_slugs
+        from ..site.registry import SITEMAP, Finished, Whole, with_search_parts
+        from .search_runs import SearchIndex, alongside
+        from .tables import CachedRows, CachedShares
+
+        s = self.start_stages()
+        s.staging = staging
+        facts = s.parse()
         extent = extent_of(list(facts.values()), self.as_of)
         slugs = area_slugs(f.area for f in facts.values())
         target = staging.target
         if target.live_files and target.shadow is None and self.jobs > 1 and forks():
             # a child checks the live files against the manifest while this process reads the entries
-            self.checking = Aside(lambda: unheld(target))
-        self.start_workers(staging)
-        entries, group_keys = self.make_groups(self.sources, facts, extent, slugs, bundled=True)
+            s.checking = Aside(lambda: unheld(target))
+        s.start_workers(staging)
+        entries, group_keys = s.make_groups(s.sources, facts, extent, slugs, bundled=True)
         del facts
         gc.freeze()  # what a build holds of every group lives to its end: no collection needs to look at it again
-        programme = summarise([e.summary for e in entries.values()], self.rubric, extent.as_of)
+        programme = summarise([e.summary for e in entries.values()], s.rubric, extent.as_of)
         whole = with_search_parts(Whole(extent, programme, {i: e.shown for i, e in entries.items()},
                                         {i: e.data_key for i, e in entries.items()}, group_keys,
                                         CachedRows(self.tuning.kept_table), CachedShares(), search_parts=0),
@@ -221,54 +242,45 @@ class Build(Stages):
             for entry in entries.values():
                 files.update(entry.pages)
                 search.update(entry.search)
-            search.update(self.make_entries(whole))
-            self.index = SearchIndex(self.cache, search, self.site_settings.languages, whole.search_parts,
+            search.update(s.make_entries(whole))
+            self.index = SearchIndex(self.cache, search, s.site_settings.languages, whole.search_parts,
                                      search_files)
             self.cache.commit()  # what Pagefind's threads read
             if search_alongside:
                 self.index.start(staging.scratch, self.jobs)
-                if self.index.missing and self.workers is not None:
-                    self.workers.lower_priority(self.tuning.search_first)
+                if self.index.missing and s.workers is not None:
+                    s.workers.lower_priority(self.tuning.search_first)
 
-        files.update(self.make_whole(whole, beside))
-        if self.checking is not None:
-            staging.unheld = self.checking.result()
-        self.close_workers()
+        files.update(s.make_whole(whole, beside))
+        if s.checking is not None:
+            staging.unheld = s.checking.result()
+        s.close_workers()
         if not search_alongside:
             self.index.start(staging.scratch, 1)
-        self.tally.search_runs = tuple(self.index.runs_made)
-        self.tally.count("search index", len(self.index.runs_made))
+        s.tally.search_runs = tuple(self.index.runs_made)
+        s.tally.count("search index", len(self.index.runs_made))
         for inputs in SITEMAP.instances(Finished(files, {}, whole.search_parts)):
-            self.keep_here(SITEMAP, inputs, files)
-            self.tally.count(SITEMAP.name)  # the search index: ``self.index``, taken in by the writer
+            s.make_here(SITEMAP, inputs, files)  # and the search index: ``self.index``, taken in by the writer
         files.update(search_files)
-        self.keep_frames()
+        s.keep_frames()
         self.cache.use_blobs(files.values())
         self.cache.use_blobs(search.values())
         return files
 
-    def keep_here(self, kind: Kind, inputs: object, files: dict[str, str]) -> None:
-        """Make one instance in this process (it is small) and keep its files."""
-        made: dict[str, list[bytes]] = {}
-        for path, piece in kind.render(inputs, self.makers):
-            made.setdefault(path, []).append(piece.encode() if isinstance(piece, str) else piece)
-        for path, parts in made.items():
-            data = b"".join(parts)
-            files[path] = digest_of(data)
-            self.cache.put_blobs([(files[path], pack(data))])
-
     # --- a shard ------------------------------------------------------------------------
 
     def shard(self, k: int, n: int) -> Built:
-        facts = self.parse()
+        from ..domain.analyse import extent_of
+        from ..domain.slugs import area_slugs
+
+        s = self.start_stages()
+        facts = s.parse()
         extent = extent_of(list(facts.values()), self.as_of)
         slugs = area_slugs(f.area for f in facts.values())
-        self.start_workers(None)
-        mine = [s for s in self.sources if shards.shard_of(s.id, n) == k]
-        entries, keys = self.make_groups(mine, facts, extent, slugs)
-        self.keep_frames()
-        path = shards.export(self.cache, k, n, self.sources, entries, keys, self.site_settings.languages,
-                             self.frames_key, self.fingerprint)
+        s.start_workers(None)
+        mine = [source for source in s.sources if shards.shard_of(source.id, n) == k]
+        entries, keys = s.make_groups(mine, facts, extent, slugs)
+        s.keep_frames()
+        path = shards.export(self.cache, k, n, s.sources, entries, keys, s.site_settings.languages,
+                             s.frames_key, self.fingerprint)
         return self.built(path)
-
-

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from ..domain.model import Rubric, Site
-from ..site.group import Makers
 from .cache import Reader
 from .place import Target
 from .tuning import Tuning
@@ -62,6 +61,8 @@ class Worker:
     """One process's view of a build: its state, its cache connection, its page makers."""
 
     def __init__(self, state: WorkerState):
+        from ..site.group import Makers  # what makes pages: loaded by a build that makes some
+
         self.state = state
         self.makers = Makers(state.rubric, state.site, state.compiled)
         self.pid = os.getpid()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..content.files import discover_groups, read_text
 from ..content.problems import Problem
 from ..content.read import Settings, read_settings
-from ..site.templates import templates_digest
+from ..site.theme import templates_digest
 from .keys import code_version, key
 
 SETTLED_NS = 2_000_000_000

@@ -281,6 +281,17 @@ class Stages:
         self.cache.put(batch)
         self.cache.commit()
 
+    def make_here(self, kind: Kind, inputs: object, files: dict[str, str]) -> None:
+        """Make one instance in this process (it is small) and keep its files."""
+        self.tally.count(kind.name)
+        made: dict[str, list[bytes]] = {}
+        for path, piece in kind.render(inputs, self.makers):
+            made.setdefault(path, []).append(piece.encode() if isinstance(piece, str) else piece)
+        for path, parts in made.items():
+            data = b"".join(parts)
+            files[path] = digest_of(data)
+            self.cache.put_blobs([(files[path], pack(data))])
+
     def keep_frames(self) -> None:
         self.new_frames.update(charts.take_drawn_frames())
         if self.new_frames:

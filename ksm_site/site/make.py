@@ -22,7 +22,7 @@ from .group import GroupMade, Makers
 from .inputs import GroupInputs, Stored
 from .registry import GROUP, Finished, Piece, Whole, stage, with_search_parts
 from .rows import Row
-from .search import SearchSplit
+from .searching import SearchSplit
 
 
 def make_site(content: Content, as_of: dt.date | None = None, search_split: SearchSplit = SearchSplit()

@@ -20,7 +20,8 @@ from ..domain.model import DISSOLVED, NOT_ASSESSED, GroupSummary, Rubric, Site, 
 from .figures import Figures
 from .i18n import BABEL_LOCALES, LANGUAGE_NAMES, Lang
 from .rows import AREA_HOLE, ROOT_HOLE, Choices, PlacedRows, Row, cut_row
-from .templates import environment, templates_digest
+from .templates import environment
+from .theme import templates_digest
 from .urls import (
     AREAS, INDEX, METHOD, SEARCH, WARNINGS, area_path, canonical_url, group_path, language_prefix, relative,
 )

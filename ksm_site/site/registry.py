@@ -39,8 +39,9 @@ from .pages.rubric import methodology_page, warnings_page
 from .pages.service import not_found_page, search_page
 from .rows import choices
 from .schema import SCHEMA_PATH, schema_bytes
-from .search import SearchSplit, area_entry, methodology_entry, search_index, warnings_entry
-from .templates import static_files
+from .search import area_entry, methodology_entry, search_index, warnings_entry
+from .searching import SearchSplit
+from .theme import static_files
 from .urls import NOT_FOUND, SEARCH, canonical_url
 
 Piece = tuple[str, "str | bytes"]

@@ -45,30 +45,13 @@ from ..domain.model import ScoredGroup
 from .inputs import AreaEntryInputs, NoInputs
 from .maker import PageMaker
 from .markdown import markdown_html
-from .urls import METHOD, WARNINGS, area_path, group_path, search_bundle
-
-@dataclass(frozen=True)
-class SearchSplit:
-    """How a language's entries are split into parts."""
-
-    one_part: int = 20_000
-    """A language of up to this many entries has one part: a reader's browser loads one index."""
-    part: int = 12_000
-    """A language of more entries than ``one_part`` is split into parts of at most this many, so that one
-    Pagefind run holds a bounded memory (see ``bench/RESULTS.md``)."""
-
-    def parts_for(self, count: int) -> int:
-        """How many parts a language's ``count`` entries need."""
-        return 1 if count <= self.one_part else -(-count // self.part)
+from .searching import SearchIndexError, search_bundle
+from .urls import METHOD, WARNINGS, area_path, group_path
 
 ENTRY = "pagefind-entry.json"
 
 UNUSED = ("pagefind-component-ui.css", "pagefind-component-ui.js", "pagefind-modular-ui.css",
           "pagefind-modular-ui.js", "pagefind-highlight.js")
-
-
-class SearchIndexError(Exception):
-    """Pagefind could not index the site."""
 
 
 Entry = tuple[str, bytes]

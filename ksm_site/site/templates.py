@@ -24,7 +24,6 @@ that renders.
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
@@ -35,10 +34,9 @@ from jinja2.visitor import NodeTransformer
 from markupsafe import Markup, _escape_inner
 from markupsafe import escape as escape_html
 
+from . import theme
 from .i18n import catalogue_digest, translations
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TEMPLATES = os.path.join(ROOT, "templates")
+from .theme import templates_digest
 
 _new_str = str.__new__
 
@@ -145,7 +143,7 @@ def environment(lang: str, compiled: str | None = None, digest: str = "") -> jin
     env = Environment(
         bytecode_cache=jinja2.FileSystemBytecodeCache(compiled, f"__jinja2_ksm_{made_by[:16]}_%s.cache")
         if compiled else None,
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader(theme.TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -168,26 +166,3 @@ def load_templates(languages: Iterable[str], compiled: str | None) -> None:
         env = environment(lang, compiled, digest)
         for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
             env.get_template(name)
-
-
-def templates_digest() -> str:
-    """A SHA-256 of every file under ``templates/`` (names and bytes): what every page's look depends on."""
-    digest = hashlib.sha256()
-    for folder, dirs, names in sorted(os.walk(TEMPLATES)):
-        dirs.sort()
-        for name in sorted(names):
-            path = os.path.join(folder, name)
-            digest.update(os.path.relpath(path, TEMPLATES).encode() + b"\0")
-            with open(path, "rb") as f:
-                digest.update(hashlib.sha256(f.read()).digest())
-    return digest.hexdigest()
-
-
-def static_files() -> dict[str, bytes]:
-    """The site's own CSS, script and icon, from ``templates/static``."""
-    folder = os.path.join(TEMPLATES, "static")
-    files = {}
-    for name in sorted(os.listdir(folder)):
-        with open(os.path.join(folder, name), "rb") as f:
-            files[f"static/{name}"] = f.read()
-    return files

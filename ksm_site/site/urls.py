@@ -31,12 +31,6 @@ def area_path(slugs: tuple[str, ...]) -> str:
     return "/".join(("wilayah", *slugs, "index.html"))
 
 
-def search_bundle(part: int) -> str:
-    """Where part ``part`` of the search index goes (see ``search.py``): part 0 at ``pagefind/``, which the
-    search page loads first, part ``k`` > 0 at ``pagefind/part-{k + 1}``."""
-    return "pagefind" if part == 0 else f"pagefind/part-{part + 1}"
-
-
 def relative(from_page: str, target: str) -> str:
     """A link from one output file to another, both relative to the site root."""
     return "../" * from_page.count("/") + target

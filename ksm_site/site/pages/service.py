@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..inputs import DatedInputs, SearchInputs
 from ..maker import Page, PageMaker
-from ..urls import INDEX, NOT_FOUND, SEARCH, relative, search_bundle
+from ..searching import search_bundle
+from ..urls import INDEX, NOT_FOUND, SEARCH, relative
 
 
 def search_page(m: PageMaker, inputs: SearchInputs) -> Page:
