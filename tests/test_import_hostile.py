@@ -1,7 +1,7 @@
 """`import` of files that are not what they claim, or are built to hurt: one clear line each, nothing written.
 
 Hostile workbooks are written by hand with zipfile; their work is bounded by
-sizes and counts (the limits in ksm_site/sheet.py and ksm_site/workbook.py),
+sizes and counts (the limits in ksm_site/commands/sheet.py and ksm_site/commands/workbook.py),
 never measured in seconds here.
 """
 

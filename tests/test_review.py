@@ -142,7 +142,7 @@ MAINTAINERS = ["@ksm-site/maintainers"]
 
 @pytest.mark.parametrize("path", [
     "content/rubric.yaml", "content/site.yaml", "templates/base.html", "templates/static/style.css",
-    "ksm_site/cli.py", ".github/workflows/site.yml", ".github/CODEOWNERS", "README.md",
+    "ksm_site/commands/cli.py", ".github/workflows/site.yml", ".github/CODEOWNERS", "README.md",
     "content/groups/kabupaten-baru/x/ksm-a.md",  # an area without coordinators yet
 ])
 def test_maintainers_alone_review_the_rules_the_code_and_the_checks(path):

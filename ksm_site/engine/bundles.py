@@ -83,8 +83,8 @@ def read_bundled(cache: Cache, kind: tuple, members: list[tuple[str, str]], bund
 
 
 def keep_bundles(cache: Cache, kind: tuple, bundles: Bundles, values: dict) -> None:
-    """The bundles that ``read_bundled`` did not find, made of ``values`` (by entry key), one at a time (at
-    100,000 groups the entries' bundles take 130 MB)."""
+    """The bundles that ``read_bundled`` did not find, made of ``values`` (by entry key), one at a time (the
+    entries' bundles of 100,000 groups are a build's biggest values)."""
     _, encode, _ = kind
     for bundle_key, (entry_keys, bundled) in bundles.items():
         if bundled is None:

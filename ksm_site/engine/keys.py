@@ -29,7 +29,7 @@ def key(*parts: object) -> str:
 
 def key_of_pairs(head: tuple, pairs: Iterable[tuple[str, str]]) -> str:
     """Like ``key(*head, tuple(pairs))`` for many pairs of texts without a NUL (paths and digests), hashed
-    as they come rather than joined first (the search entries of 100,000 groups are 60 MB of text)."""
+    as they come rather than joined first (the search entries of 100,000 groups are tens of megabytes)."""
     digest = hashlib.sha256(repr(head).encode())
     for a, b in pairs:
         digest.update(f"\0{a}\0{b}".encode())

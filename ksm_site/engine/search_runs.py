@@ -41,7 +41,7 @@ from .write import Staging
 def alongside(parts: int) -> bool:
     """Whether the runs of a site of ``parts`` parts go beside the rendering of the programme's pages, as
     many as the build's jobs; else one at a time once the workers are gone (each run holds up to a part's
-    memory, about 0.4 GB: see ``bench/RESULTS.md``)."""
+    memory: ``bench/RESULTS.md``, "Search")."""
     return parts <= 1
 
 

@@ -9,8 +9,8 @@ those. An entry holds nothing an assessment changes (no stage, score or
 count), so editing a level leaves the search index as it was. The search
 page's script sends each result to the address its entry names.
 
-Pagefind holds a whole index in memory while it makes it (about 32 KB per
-entry), so a language of many entries is split into **parts**
+Pagefind holds a whole index in memory while it makes it (``bench/RESULTS.md``,
+"Search"), so a language of many entries is split into **parts**
 (``SearchSplit``; an entry's part is a stable hash of its address), each
 its own bundle (``urls.search_bundle``), which the search page merges. One
 Pagefind run makes one language of one part (``Run``). A site of up to
