@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -139,7 +140,7 @@ def check_page(html: str, csp: str = CSP, base: str | None = None) -> PageCheck:
 def check_built_page(path: str, html: str, base_url: str) -> PageCheck:
     """``check_page`` with what a page of the built site may carry, by its path."""
     csp = SEARCH_CSP if path.endswith("cari/index.html") else CSP
-    base = base_url + path[: -len("404.html")] if path.endswith("404.html") else None
+    base = urlsplit(base_url).path + path[: -len("404.html")] if path.endswith("404.html") else None
     return check_page(html, csp, base)
 
 

@@ -1,6 +1,6 @@
 """The sample site in a real browser: Debian's Chromium driven by Playwright.
 
-The site is built once into ``<tmp>/www/ksm/`` and served on loopback from
+The site is built once into ``<tmp>/www/ksm-site/`` and served on loopback from
 ``<tmp>/www``, so it lives under a sub-path as on a GitHub Pages project
 site. ``make test`` installs Chromium with apt-get when it is missing; the
 browser is never downloaded by Playwright.
@@ -23,7 +23,7 @@ from ksm_site.content.read import read_content
 from ksm_site.engine.build import build
 
 from ksm_site.site import search
-from ksm_site.site.searching import SearchSplit
+from ksm_site.site.limits import Limits
 
 from conftest import CONTENT, TODAY
 
@@ -34,15 +34,33 @@ GROUP = "kelompok/kab-madiun/mejayan/ksm-mekar-sari/index.html"
 AREA = "wilayah/kabupaten-madiun/mejayan/index.html"
 
 
+SITE = "ksm-site"
+"""The folder the site is served from: the path of the sample's ``base_url``, as on GitHub Pages."""
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site as GitHub Pages does, its ``404.html`` at any missing address."""
+
     def log_message(self, *args):
         pass
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / SITE / "404.html"
+        if code != 404 or not page.exists():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("www")
-    build(str(CONTENT), str(root / "ksm"), TODAY)
+    build(str(CONTENT), str(root / SITE), TODAY)
     return root
 
 
@@ -51,7 +69,7 @@ def base_url(site):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/ksm/"
+    yield f"http://127.0.0.1:{server.server_address[1]}/ksm-site/"
     server.shutdown()
 
 
@@ -152,7 +170,7 @@ def test_search_finds_a_group_by_name(page, base_url, prefix, name):
     links = page.locator(".pagefind-ui__result-link")
     assert links.first.inner_text() == name
     href = links.first.get_attribute("href")
-    assert href.startswith("/ksm/" + prefix + "kelompok/") and href.endswith("/index.html")
+    assert href.startswith("/ksm-site/" + prefix + "kelompok/") and href.endswith("/index.html")
     assert "q=" in page.url  # the search is in the address, so it can be shared
     links.first.click()
     assert page.locator("h1").inner_text() == name
@@ -191,13 +209,40 @@ def test_no_console_errors_or_failed_requests(page, base_url, prefix):
     assert page.problems == []
 
 
-def test_404_page_resolves_its_links_from_the_published_site(site):
-    """GitHub Pages serves 404.html at any missing address, so its links start from base_url, not from itself."""
-    for prefix in ("", "en/"):
-        page = (site / "ksm" / prefix / "404.html").read_text()
-        assert f'<base href="https://ksm-site.github.io/ksm-site/{prefix}">' in page
-        links = re.findall(r'(?:href|src)="([^"]+)"', page)
-        assert links and all(not link.startswith("/") for link in links)
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("missing", ["tidak-ada.html", "kelompok/kab-madiun/mejayan/ksm-lama/index.html",
+                                     "en/wilayah/kabupaten-madiun/tidak/ada/"])
+def test_the_404_page_works_at_any_depth_under_the_sub_path(browser, base_url, width, missing):
+    """The host serves 404.html at a missing address of any depth: its style loads and its links lead
+    to pages that exist, and a reader who asked for an English page is told so in English."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    failed = []
+    page.on("requestfailed", lambda r: failed.append(r.url) if not cancelled_favicon(r) else None)
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 and r.url != base_url + missing else None)
+    assert page.goto(base_url + missing).status == 404
+    assert page.locator("h1").inner_text() == "Halaman tidak ditemukan"
+    assert page.evaluate("getComputedStyle(document.querySelector('header.site')).display") != "inline"  # CSS loaded
+    english = page.locator("main p[lang=en] a")
+    assert english.get_attribute("hreflang") == "en"
+    hrefs = page.locator("header.site a, nav a, main a").evaluate_all("links => links.map(a => a.href)")
+    assert hrefs and all(href.startswith(base_url) for href in hrefs)
+    for href in hrefs:
+        assert context.request.get(href).status == 200, href
+    english.click()
+    assert page.url == base_url + "en/" and page.locator("html").get_attribute("lang") == "en"
+    assert failed == []
+    context.close()
+
+
+def test_the_404_page_of_each_language_resolves_from_its_own_folder(site):
+    """Hosts that serve the nearest 404.html serve en/404.html under /en/: its links start there."""
+    for prefix, other in (("", "en"), ("en/", "id")):
+        page = (site / SITE / prefix / "404.html").read_text()
+        assert f'<base href="/ksm-site/{prefix}">' in page
+        assert f'<p lang="{other}">' in page
+        links = re.findall(r'(?:href|src)="([^"]+)"', page.replace(f'<base href="/ksm-site/{prefix}">', ""))
+        assert links and all(not link.startswith("/") for link in links if "://" not in link)
 
 
 @pytest.mark.parametrize("path", ["index.html", AREA, GROUP, "en/index.html", "en/" + AREA, "en/" + GROUP])
@@ -259,12 +304,25 @@ def test_keyboard_reaches_the_content_with_a_visible_focus(page, base_url):
     assert outline not in ("", "none")
 
 
+@pytest.mark.parametrize("prefix, stage, score", [("", "Tumbuh", "Skor 63,3"), ("en/", "Tumbuh", "Score 63.3")])
+def test_a_group_result_shows_its_stage_and_score(page, base_url, prefix, stage, score):
+    """From the group's data.json, in the page's language and number format, as the tables show them."""
+    page.goto(base_url + prefix + "cari/index.html?q=KSM+Brem+Sari")
+    result = page.locator(".pagefind-ui__result", has_text="KSM Brem Sari").first
+    line = result.locator(".result-stage")
+    line.wait_for(timeout=15000)
+    assert line.locator(".badge.st-1").inner_text() == stage
+    assert line.inner_text() == f"{stage} {score}"
+    assert page.locator(".result-stage").count() == page.locator(".pagefind-ui__result-link[href*='/kelompok/']").count()
+    assert page.problems == []
+
+
 def test_a_copy_opened_from_disk_navigates(browser, site):
     context = browser.new_context()
     page = context.new_page()
     problems = []
     page.on("requestfailed", lambda r: problems.append(r.url) if not cancelled_favicon(r) else None)
-    page.goto((site / "ksm" / "index.html").as_uri())
+    page.goto((site / SITE / "index.html").as_uri())
     page.click("#groups a >> text=KSM Mekar Sari")
     assert page.url.endswith(GROUP) and page.locator("h1").inner_text() == "KSM Mekar Sari"
     assert page.evaluate("getComputedStyle(document.querySelector('.badge')).borderLeftStyle") == "solid"  # CSS loaded
@@ -283,12 +341,12 @@ def test_a_copy_opened_from_disk_navigates(browser, site):
 def parted_base_url(tmp_path_factory):
     """The sample site with its search index in parts of 20 entries, served like the other."""
     root = tmp_path_factory.mktemp("www-parted")
-    build(str(CONTENT), str(root / "ksm"), TODAY, search_split=SearchSplit(one_part=20, part=20))
-    parts = 1 + len(list((root / "ksm" / "pagefind").glob("part-*/pagefind-entry.json")))
+    build(str(CONTENT), str(root / SITE), TODAY, limits=Limits(search_one_part=20, search_part=20))
+    parts = 1 + len(list((root / SITE / "pagefind").glob("part-*/pagefind-entry.json")))
     assert parts >= 3
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/ksm/", parts
+    yield f"http://127.0.0.1:{server.server_address[1]}/ksm-site/", parts
     server.shutdown()
 
 
@@ -304,5 +362,5 @@ def test_search_finds_groups_in_every_part_of_the_index(page, parted_base_url):
         titles = page.locator(".pagefind-ui__result-link").all_inner_texts()
         assert name in titles, (name, titles)
         href = page.locator(".pagefind-ui__result-link", has_text=name).first.get_attribute("href")
-        assert href.startswith("/ksm/kelompok/") and href.endswith("/index.html")
+        assert href.startswith("/ksm-site/kelompok/") and href.endswith("/index.html")
     assert page.problems == []

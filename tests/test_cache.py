@@ -247,7 +247,7 @@ def test_workers_yield_the_cpu_and_the_build_process_keeps_its_priority(tmp_path
     """Every worker of the pool runs lower once asked (each reports its own priority; the pool's workers
     are forked at ``start``, so each one that answers was there when the priority was lowered)."""
     mine = os.getpriority(os.PRIO_PROCESS, 0)
-    pool = Pool(2, WorkerState(rubric, None, TODAY, str(tmp_path), None, None, None, Tuning()))
+    pool = Pool(2, WorkerState(rubric, None, TODAY, str(tmp_path), None, None, Tuning()))
     try:
         pool.start()
         pool.lower_priority(3)

@@ -34,8 +34,7 @@ from ksm_site.engine.bundles import bundle_of
 from ksm_site.engine.tuning import Tuning
 from ksm_site.site import templates, theme
 from ksm_site.site.registry import REGISTRY
-from ksm_site.site.rows import PlacedRows
-from ksm_site.site.searching import SearchSplit
+from ksm_site.site.limits import Limits
 
 from conftest import TODAY, files_under
 
@@ -43,8 +42,13 @@ GROUPS = 24
 _counter = itertools.count()
 
 
+PAGED = Limits(table_rows=4)
+"""Tables of groups of at most 4 rows: the synthetic programmes' areas get numbered pages."""
+
+
 def build(content: Path, out: Path, cache: Path | None, **kwargs):
     kwargs.setdefault("jobs", 1)
+    kwargs.setdefault("limits", PAGED)
     return build_site(str(content), str(out), TODAY, cache_dir=str(cache) if cache else None, **kwargs)
 
 
@@ -184,7 +188,7 @@ def make_two_areas_share_a_slug(content: Path) -> None:
 
 def split_the_search_index(content: Path) -> dict:
     """A build option, not content: a search index in parts of 10 entries."""
-    return {"search_split": SearchSplit(one_part=10, part=10)}
+    return {"limits": Limits(table_rows=4, search_one_part=10, search_part=10)}
 
 
 SETTINGS = [change_the_rubric, change_the_site_title, drop_a_language]
@@ -200,7 +204,13 @@ DECLARED = {
     ("group", "axis"): move_the_first_year,
     **{(kind, field): change for kind in ("index", "area") for field, change in (
         ("area", dissolve_a_warned_group), ("children", dissolve_a_warned_group), ("groups", edit_a_name),
-        ("as_of", move_the_as_of_date), ("periods", move_the_first_year), ("survival_years", move_the_first_year))},
+        ("table", edit_a_name), ("pages", add_a_group), ("as_of", move_the_as_of_date),
+        ("periods", move_the_first_year), ("survival_years", move_the_first_year))},
+    ("area table", "area"): dissolve_a_warned_group,
+    ("area table", "page"): add_a_group,
+    ("area table", "pages"): add_a_group,
+    ("area table", "table"): edit_a_name,
+    ("area table", "as_of"): move_the_as_of_date,
     ("warnings", "warned"): dissolve_a_warned_group,
     ("warnings", "tables"): rename_a_warned_group,
     ("warnings", "as_of"): move_the_as_of_date,
@@ -211,6 +221,8 @@ DECLARED = {
     ("search", "parts"): split_the_search_index,
     ("search", "as_of"): move_the_as_of_date,
     ("404", "as_of"): move_the_as_of_date,
+    ("share image", "counts"): dissolve_a_warned_group,
+    ("share image", "as_of"): move_the_as_of_date,
     ("data files", "as_of"): move_the_as_of_date,
     ("data files", "shares"): edit_a_level,
     ("area entry", "names"): rename_a_kelurahan,
@@ -347,7 +359,9 @@ def test_a_level_edit_renders_one_group_and_the_pages_that_show_it(programme):
     edit_a_level(content)
     built, stats = build(content, out, cache)
     assert (built.parsed, built.rendered) == (1, 1)
-    assert 0 < built.pages <= 2 * 6  # index, warnings, areas, kota, kecamatan, kelurahan; per language
+    # index, warnings, areas, kota, kecamatan, kelurahan, and the later page of each area that lists the
+    # group; per language
+    assert 0 < built.pages <= 2 * 9
 
 
 def test_moving_the_as_of_date_renders_every_group(programme):
@@ -387,28 +401,28 @@ def test_a_story_edit_makes_the_search_index_again(programme):
 def test_a_language_of_up_to_one_part_s_entries_has_one_part_and_a_bigger_one_smaller_parts():
     """Up to ``one_part`` entries, one bundle; above, parts of at most ``part`` entries (so at most that
     many entries in one Pagefind process)."""
-    split = SearchSplit()
-    assert split.parts_for(1) == split.parts_for(split.one_part) == 1
-    assert split.part < split.one_part
-    assert split.parts_for(split.one_part + 1) == -(-(split.one_part + 1) // split.part) == 2
-    assert split.parts_for(102_220) == 9  # 100,000 synthetic groups and their areas, in one language
+    limits = Limits()
+    assert limits.search_parts(1) == limits.search_parts(limits.search_one_part) == 1
+    assert limits.search_part < limits.search_one_part
+    assert limits.search_parts(limits.search_one_part + 1) == -(-(limits.search_one_part + 1) // limits.search_part) == 2
+    assert limits.search_parts(102_220) == 9  # 100,000 synthetic groups and their areas, in one language
 
 
 def test_a_search_index_in_parts_makes_again_only_the_runs_of_what_changed(tmp_path):
     """With more entries than a part holds, the index comes in parts (each its own bundle, merged by
     the search page); an edit makes again only its entries' runs, and the site equals a clean build."""
-    small = SearchSplit(one_part=10, part=10)
+    small = Limits(table_rows=4, search_one_part=10, search_part=10)
     content = write_programme(tmp_path / "content", GROUPS, seed=7)
     out, cache = tmp_path / "out", tmp_path / "cache"
-    build(content, out, cache, search_split=small)
+    build(content, out, cache, limits=small)
     site = files_under(out)
     parts = 1 + sum(1 for name in site if re.fullmatch(r"pagefind/part-\d+/pagefind-entry\.json", name))
     assert parts >= 3
     assert 'data-bundles="../pagefind/part-2/' in site["cari/index.html"].decode()
     edit_a_story(content)
-    built, _ = build(content, out, cache, search_split=small)
+    built, _ = build(content, out, cache, limits=small)
     assert 1 <= len(built.search_runs) <= 2 < 2 * parts
-    assert files_under(out) == clean_build(content, tmp_path, search_split=small)
+    assert files_under(out) == clean_build(content, tmp_path, limits=small)
 
 
 def test_a_rebuild_reads_only_the_group_files_whose_stat_changed(programme, tmp_path):
@@ -427,26 +441,15 @@ def test_a_rebuild_reads_only_the_group_files_whose_stat_changed(programme, tmp_
     assert files_under(out) == clean_build(content, tmp_path)
 
 
-def test_big_tables_come_in_kept_pieces_and_an_edit_reads_the_rows_of_one_piece(tmp_path, monkeypatch):
-    """A table of at least ``Tuning.kept_table`` rows is placed in pieces that the cache keeps: after an
-    edit, the home page (every group) is made again from its kept pieces and the rows of the one that
-    changed, where a build that keeps no pieces reads every row."""
-    monkeypatch.setattr(PlacedRows, "PIECE", 4)
-    kept, every = Tuning(kept_table=8, pool_min=4), Tuning(kept_table=10 ** 9)
-    content = write_programme(tmp_path / "content", GROUPS, seed=7)
-    out, cache = tmp_path / "out", tmp_path / "cache"
-    build(content, out, cache, jobs=2, tuning=kept)  # the pieces are made in workers and reach the cache in files
-    assert files_under(out) == clean_build(content, tmp_path, jobs=2)
-    for name in ("content", "out", "cache"):
-        shutil.copytree(tmp_path / name, tmp_path / "copy" / name, symlinks=True)
+def test_an_edit_makes_again_only_the_numbered_pages_that_list_the_group(programme, tmp_path):
+    """An area's table comes in numbered pages (``Limits.table_rows``): a level edit makes again the later
+    pages that list the edited group (at most one an area: its kota, kecamatan and kelurahan), no other."""
+    content, out, cache = programme
+    assert sum(1 for p in files_under(out) if "/halaman-" in p) > 3  # the fixture's areas have later pages
     edit_a_level(content)
-    edit_a_level(tmp_path / "copy" / "content")
-    from_pieces, _ = build(content, out, cache, tuning=kept)
-    from_rows, _ = build(tmp_path / "copy" / "content", tmp_path / "copy" / "out", tmp_path / "copy" / "cache",
-                         tuning=every)
-    # in each language the home page read 4 rows instead of all 24 (and big area tables read less too)
-    assert from_rows.rows_read - from_pieces.rows_read >= 2 * (GROUPS - 4)
-    assert files_under(out) == files_under(tmp_path / "copy" / "out") == clean_build(content, tmp_path)
+    built, _ = build(content, out, cache)
+    assert 0 < built.made.get("area table", 0) <= 3
+    assert files_under(out) == clean_build(content, tmp_path)
 
 
 def test_facts_and_entries_come_in_bundles_and_an_edit_reads_one_bundle_entry_by_entry(tmp_path):

@@ -6,6 +6,7 @@ Debian's Chromium. Each test names the reader's trouble it guards against (issue
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -319,3 +320,46 @@ def test_printed_tables_carry_no_controls_and_print_whole(browser, base_url, wid
         .filter(b => getComputedStyle(b).overflowX !== 'visible').length""")
     page.context.close()
     assert shown == [] and arrows == [] and clipped == 0
+
+
+@pytest.fixture(scope="module")
+def big_kelurahan(tmp_path_factory):
+    """A programme of one kelurahan of 25 groups (generated as the benchmark's are), built once."""
+    import random
+    import shutil
+
+    from bench.synthetic import CONTENT as SAMPLE, _slug, _story, make_group, write_group
+    from ksm_site.engine.build import build
+
+    from conftest import TODAY
+
+    root = tmp_path_factory.mktemp("kelurahan-25")
+    content = root / "content"
+    (content / "groups").mkdir(parents=True)
+    for name in ("rubric.yaml", "site.yaml"):
+        shutil.copy(SAMPLE / name, content / name)
+    rng = random.Random(3)
+    area = ("Jawa Timur", "Kota Uji", "kota-uji", "Sukamaju", "sukamaju", "Sukamaju Lor")
+    for n in range(25):
+        group = make_group(rng, area, ("pinjaman-bergulir", "infrastruktur", "sosial")[n % 3])
+        group["nama"] += f" {n + 1}"
+        write_group(content / "groups", f"kota-uji/sukamaju/{_slug(group['nama'])}.md", group, _story(rng, group))
+    build(str(content), str(root / "out"), TODAY)
+    return root / "out" / "wilayah" / "kota-uji" / "sukamaju" / "sukamaju-lor" / "index.html"
+
+
+@pytest.mark.parametrize("width", ["390", "1280"])
+def test_a_kelurahan_of_25_groups_prints_as_one_a4_handout(browser, big_kelurahan, width):
+    """The meeting's handout: every group's row on one A4 portrait sheet, printed from a phone or a desktop,
+    with no area column (every row is of this kelurahan) and no controls."""
+    page = open_page(browser, width)
+    page.goto(big_kelurahan.as_uri())
+    assert page.locator("#groups tbody tr").count() == 25
+    assert page.locator("#groups thead th").nth(1).is_hidden()
+    page.emulate_media(media="print")
+    assert page.locator(".filters, .sort-choice, .pager ul, section[aria-labelledby=analysis]").evaluate_all(
+        "nodes => nodes.filter(n => n.getClientRects().length).length") == 0
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    page.context.close()
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    assert re.search(rb"/MediaBox\s*\[\s*0 0 59[45]\.\d+ 841\.\d+", pdf)  # A4 portrait, in points

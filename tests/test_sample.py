@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+import struct
+from html.parser import HTMLParser
 
 import pytest
 
+from ksm_site.content.read import read_content
 from ksm_site.engine.build import build
 
 from conftest import CONTENT, TODAY
@@ -64,3 +68,81 @@ def test_group_pages_are_light_and_carry_both_charts(site):
         text = page.read_text()
         assert text.count('<svg xmlns="http://www.w3.org/2000/svg"') == 2, page
         assert len(text.encode()) + css < 80 * 1024, page
+
+
+def pages_of(site):
+    return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.parts)
+
+
+def test_every_page_has_a_title_of_its_own(site):
+    """Tabs, bookmarks and search results tell pages apart: two area pages of one name (kecamatan and
+    kelurahan Mejayan) differ by level and parent, and the home page does not repeat the site's name."""
+    titles = {}
+    for page in pages_of(site):
+        title = re.search(r"<title>([^<]*)</title>", page.read_text()).group(1)
+        titles.setdefault(title, []).append(str(page.relative_to(site)))
+    assert [paths for paths in titles.values() if len(paths) > 1] == []
+    assert re.search(r"<title>([^<]*)</title>", (site / "index.html").read_text()).group(1) == "Perkembangan KSM Madiun"
+
+
+class Languages(HTMLParser):
+    """Each text of a page with the language of the element it is in (the nearest ``lang``)."""
+
+    VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "col", "area", "source", "base"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[str] = []
+        self.texts: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append(dict(attrs).get("lang") or (self.stack[-1] if self.stack else ""))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if data.strip() and self.stack:
+            self.texts.append((" ".join(data.split()), self.stack[-1]))
+
+
+def test_english_pages_mark_what_people_wrote_as_indonesian(site):
+    """A screen reader reads names, stories, notes, businesses and partners with an Indonesian voice on
+    English pages: every text of a page that is one of those is inside an element with lang="id"."""
+    groups = read_content(str(CONTENT), TODAY).groups
+    checked = 0
+    for group in groups:
+        written = {group.nama, group.ketua, *group.usaha, *(p.nama for p in group.mitra),
+                   *(a.note.strip() for a in group.assessments), *group.story.split("\n\n")}
+        written = {" ".join(text.split()) for text in written if text and "*" not in text and "\n-" not in text}
+        parser = Languages()
+        parser.feed((site / "en" / "kelompok" / group.id / "index.html").read_text())
+        english = [text for text, lang in parser.texts if lang != "id" and text in written]
+        assert english == [], (group.id, english)
+        checked += sum(1 for text, lang in parser.texts if lang == "id" and text in written)
+    assert checked > 100
+    parser = Languages()
+    parser.feed((site / "en" / "index.html").read_text())
+    names = {g.nama for g in groups}
+    assert {lang for text, lang in parser.texts if text in names} == {"id"}
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_every_page_shares_a_picture_of_the_programme(site):
+    """A link shared on WhatsApp shows the programme's picture: each page names its language's share image
+    (a PNG of 1200 × 630 px), and a large-image card."""
+    base = "https://ksm-site.github.io/ksm-site/"
+    for page in pages_of(site):
+        html = page.read_text()
+        image = re.search(r'<meta property="og:image" content="([^"]+)">', html).group(1)
+        assert image == base + ("en/" if page.relative_to(site).parts[0] == "en" else "") + "bagikan.png"
+        assert '<meta name="twitter:card" content="summary_large_image">' in html
+    for path in ("bagikan.png", "en/bagikan.png"):
+        assert png_size((site / path).read_bytes()) == (1200, 630)
+    assert (site / "bagikan.png").read_bytes() != (site / "en" / "bagikan.png").read_bytes()

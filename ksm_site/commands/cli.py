@@ -24,7 +24,7 @@ from ..engine.build import build, merge
 from ..engine.cache import CacheError
 from ..engine.place import OutputError
 from ..engine.shards import ShardError
-from ..site.searching import SearchIndexError
+from ..site.limits import SearchIndexError
 from ..content.files import GROUP_FORMATS
 from . import report
 

@@ -29,7 +29,7 @@ from typing import Callable, TextIO
 from ..content.problems import ContentError
 from ..engine.build import build
 from ..engine.place import OutputError
-from ..site.searching import SearchIndexError
+from ..site.limits import SearchIndexError
 from ..site.theme import TEMPLATES
 from .report import text_report
 

@@ -209,12 +209,25 @@ def summarise_group(g: ScoredGroup) -> GroupSummary:
     latest = g.latest
     with_assets = rated(g)
     group = g.group
+    previous = g.assessments[-2] if len(g.assessments) > 1 else None
     return GroupSummary(
         g.id, group.nama, group.jenis, group.wilayah, group.dibentuk, group.bubar, g.status, g.warnings,
         tuple((a.date, a.stage) for a in g.assessments), latest.tenths if latest else None,
+        previous.tenths if previous else None, first_step(g),
         dict(latest.levels) if latest else {},
         dict(with_assets[0].assessment.assets) if with_assets else None,
         dict(with_assets[-1].assessment.assets) if with_assets else None)
+
+
+def first_step(g: ScoredGroup) -> str:
+    """What an active, assessed group should work on first: the first unmet requirement of its next stage,
+    else the indicator with the most room to grow (``NextStage``, ``ScoredGroup.focus``); else ''."""
+    if g.next_stage is not None:
+        gates = g.next_stage.unmet_gates
+        steps = (gates[0].indicator,) if gates else g.next_stage.suggestions
+    else:
+        steps = g.focus
+    return steps[0] if steps else ""
 
 
 def display_order(group: GroupSummary) -> tuple:

@@ -322,6 +322,11 @@ class GroupSummary:
     """(date, stage) of every assessment, by date."""
     latest_tenths: int | None
     """The latest assessment's score times ten; None when never assessed."""
+    previous_tenths: int | None
+    """The score of the assessment before the latest, times ten; None with fewer than two."""
+    first_step: Shared
+    """For an active, assessed group: the indicator to work on first (the first unmet requirement of the
+    next stage, else the one with the most room to grow); else ''."""
     latest_levels: dict[Shared, int]
     """The latest assessment's level per applicable indicator; empty when never assessed."""
     first_assets: dict[Shared, int] | None

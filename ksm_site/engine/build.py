@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from ..content.problems import ContentError
-from ..site.searching import SearchSplit
+from ..site.limits import Limits
 from . import shards, write
 from .cache import Cache
 from .keys import key
@@ -87,16 +87,16 @@ class Built:
 
 def build(content_dir: str, out_dir: str, today: dt.date, as_of: dt.date | None = None, jobs: int | None = None,
           cache_dir: str | None = None, shard: tuple[int, int] | None = None, tuning: Tuning = Tuning(),
-          search_split: SearchSplit = SearchSplit()) -> tuple[Built, WriteStats | None]:
+          limits: Limits = Limits()) -> tuple[Built, WriteStats | None]:
     """Check the content and replace ``out_dir`` with the site (``site.make_site``'s files: ``as_of`` and
-    ``search_split`` are its); ``cache_dir`` None builds without a cache; ``tuning``: see ``tuning.py``.
+    ``limits`` are its); ``cache_dir`` None builds without a cache; ``tuning``: see ``tuning.py``.
 
     With ``shard=(k, n)``: make shard ``k``'s groups only and write their
     bundle into the cache folder (``Built.bundle``); nothing is written to
     ``out_dir`` and the stats are None.
     """
     with Cache(cache_dir, tuning) as cache:
-        run = Build(content_dir, today, as_of, jobs or os.cpu_count() or 1, cache, tuning, search_split)
+        run = Build(content_dir, today, as_of, jobs or os.cpu_count() or 1, cache, tuning, limits)
         with run:
             if shard is not None:
                 return run.shard(*shard), None
@@ -105,11 +105,11 @@ def build(content_dir: str, out_dir: str, today: dt.date, as_of: dt.date | None 
 
 def merge(bundles: Iterable[str], content_dir: str, out_dir: str, today: dt.date, as_of: dt.date | None = None,
           jobs: int | None = None, cache_dir: str | None = None, tuning: Tuning = Tuning(),
-          search_split: SearchSplit = SearchSplit()) -> tuple[Built, WriteStats]:
+          limits: Limits = Limits()) -> tuple[Built, WriteStats]:
     """Build the site from shard bundles: every shard of one split of this content, each once."""
     with Cache(cache_dir, tuning) as cache:
         metas = [(path, cache.import_bundle(path)) for path in bundles]
-        run = Build(content_dir, today, as_of, jobs or os.cpu_count() or 1, cache, tuning, search_split)
+        run = Build(content_dir, today, as_of, jobs or os.cpu_count() or 1, cache, tuning, limits)
         with run:
             shards.check(metas, run.fingerprint)
             return run.site(out_dir, keep_manifest=cache_dir is not None)
@@ -123,9 +123,9 @@ class Build:
     """
 
     def __init__(self, content_dir: str, today: dt.date, as_of: dt.date | None, jobs: int, cache: Cache,
-                 tuning: Tuning, search_split: SearchSplit):
+                 tuning: Tuning, limits: Limits):
         self.cache, self.today, self.as_of, self.jobs, self.tuning = cache, today, as_of, jobs, tuning
-        self.search_split = search_split
+        self.limits = limits
         seen_key = key("seen", os.path.abspath(content_dir))
         known = cache.get([seen_key]).get(seen_key, {})
         self.sources = read_sources(content_dir, known, cache.clock(), tuning.settled_ns)
@@ -133,7 +133,7 @@ class Build:
             cache.put({seen_key: self.sources.seen})
         if self.sources.settings is None or self.sources.problems:
             raise ContentError(self.sources.problems)
-        self.fingerprint = key("content", self.sources.settings.site_key, as_of, search_split,
+        self.fingerprint = key("content", self.sources.settings.site_key, as_of, limits,
                                tuple(s.key for s in self.sources.groups))
         """Everything the site depends on: settings, code, templates, --as-of, every group file's path and text."""
         self.stages = None
@@ -228,8 +228,7 @@ class Build:
         programme = summarise([e.summary for e in entries.values()], s.rubric, extent.as_of)
         whole = with_search_parts(Whole(extent, programme, {i: e.shown for i, e in entries.items()},
                                         {i: e.data_key for i, e in entries.items()}, group_keys,
-                                        CachedRows(self.tuning.kept_table), CachedShares(), search_parts=0),
-                                  self.search_split)
+                                        CachedRows(), CachedShares(), self.limits))
         files: dict[str, str] = {}
         search: dict[str, str] = {}
         """Every search entry: address -> digest (the bytes are in the cache, where Pagefind's runs read them)."""

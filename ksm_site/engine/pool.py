@@ -52,8 +52,6 @@ class WorkerState:
     """Where the templates' compiled code is kept (see ``site/templates.py``)."""
     target: Target | None
     """The output being filled: workers place the files they make there (None for a shard)."""
-    scratch: str | None
-    """A folder of the writer's where workers leave what they hand back as files (see ``tables.py``)."""
     tuning: Tuning
 
 
@@ -67,8 +65,8 @@ class Worker:
         self.makers = Makers(state.rubric, state.site, state.compiled)
         self.pid = os.getpid()
         self.connection: Reader | None = None
-        self.tables = None
-        """What the tables of the task at hand read and made (``tables.TableWork``)."""
+        self.rows_read = 0
+        """Table rows this worker has read from the cache (``tables.CachedRows``)."""
 
     def reader(self) -> Reader:
         """This process's own connection to the cache (a forked worker must not use its parent's)."""

@@ -31,7 +31,7 @@ from typing import Callable, Iterator, Mapping
 from ..site.search import (
     ENTRY, Run, entries_folder, entry_json, pagefind, split, tidy, bundle_files, write_entries,
 )
-from ..site.searching import search_bundle
+from ..site.limits import search_bundle
 from .cache import Cache, Reader, pack
 from .keys import code_version, key_of_pairs
 from .place import digest_of

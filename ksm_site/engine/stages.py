@@ -31,7 +31,6 @@ from .keys import code_version, key
 from .place import digest_of
 from .pool import Aside, Pool, WorkerState
 from .sources import Source
-from .tables import spilled
 from .tasks import GroupResult, PagesResult, group_task, pages_task, parse_task
 from .tuning import Tuning
 
@@ -101,7 +100,7 @@ class Stages:
         missing = [s for s in self.sources if s.key not in facts]
         self.tally.parsed = len(missing)
         self.parsed_keys = frozenset(s.key for s in missing)
-        state = WorkerState(self.rubric, self.site_settings, self.today, self.cache.folder, self.compiled, None, None,
+        state = WorkerState(self.rubric, self.site_settings, self.today, self.cache.folder, self.compiled, None,
                             self.tuning)
         problems: list[Problem] = []
         parsed = {}
@@ -141,9 +140,9 @@ class Stages:
     def start_workers(self, staging: write.Staging | None) -> None:
         """The pool of the later stages, forked now: before this process reads every group's entry, so
         that a worker does not start with the memory this process grew since."""
-        target, scratch = (staging.target, staging.scratch) if staging else (None, None)
+        target = staging.target if staging else None
         self.workers = Pool(self.jobs, WorkerState(self.rubric, self.site_settings, self.today, self.cache.folder,
-                                                   self.compiled, target, scratch, self.tuning))
+                                                   self.compiled, target, self.tuning))
         self.workers.start()
 
     def close_workers(self) -> None:
@@ -261,25 +260,11 @@ class Stages:
     def take(self, page_key: str, result: PagesResult, new: dict, blobs: list) -> None:
         """One instance made by a worker: its files' digests under its key, their bytes to the cache."""
         new[page_key] = tuple((path, digest) for path, digest, _ in result.files)
-        if result.spilled is not None:
-            self.keep_pieces(result.spilled)
-        self.cache.use(result.used)
         blobs += [(digest, data) for _, digest, data in result.files]
         self.new_frames.update(result.frames)
         self.staging.placed.update(result.placed)
         self.tally.pages += sum(1 for path, _, _ in result.files if path.endswith(".html"))
         self.tally.rows_read += result.rows_read
-
-    def keep_pieces(self, path: str) -> None:
-        """The table pieces a worker made (``tables.Spill``) into the cache, 64 at a time."""
-        batch: dict[str, bytes] = {}
-        for piece_key, data in spilled(path):
-            batch[piece_key] = data
-            if len(batch) >= 64:
-                self.cache.put(batch)
-                batch = {}
-        self.cache.put(batch)
-        self.cache.commit()
 
     def make_here(self, kind: Kind, inputs: object, files: dict[str, str]) -> None:
         """Make one instance in this process (it is small) and keep its files."""
@@ -301,19 +286,22 @@ class Stages:
 
 
 def batch_of(kind: Kind, inputs: object) -> tuple:
-    """Which task an instance goes to: an area's page with every other page of its kota (they share most
+    """Which task an instance goes to: an area's pages with every other page of its kota (they share most
     of what they read), every other instance alone."""
     area = getattr(inputs, "area", None)
-    if kind.name == "area" and area is not None:
-        return kind.name, area.slugs[:1]
+    if area is not None and area.slugs:
+        return "kota", area.slugs[:1]
     return kind.name, id(inputs)
 
 
 def cost_of(inputs: object) -> int:
-    """How much work an instance is, roughly: the groups it lists or joins."""
-    for name in ("groups", "shares"):
+    """How much work an instance is, roughly: the groups it lists, analyses or joins."""
+    for name in ("groups", "table"):
         listed = getattr(inputs, name, None)
         if listed is not None:
-            return len(listed.digests) if name == "shares" else len(listed)
+            return len(listed)
+    shares = getattr(inputs, "shares", None)
+    if shares is not None:
+        return len(shares.digests)
     tables = getattr(inputs, "tables", None)
     return sum(len(listed) for _, listed in tables) if tables else 0

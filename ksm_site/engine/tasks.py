@@ -29,7 +29,6 @@ from .cache import CacheError, pack, packer
 from .place import Entry, Streamed, digest_of, place
 from .pool import worker
 from .sources import Source
-from .tables import TableWork
 
 Made = list[tuple[str, str, bytes]]
 """Files made now: (path, digest, compressed bytes) of each."""
@@ -99,13 +98,11 @@ def group_task(inputs: GroupInputs) -> GroupResult:
 @dataclass(frozen=True)
 class PagesResult:
     """One instance of a kind made now: its files, the chart frames drawn, the files as placed in the
-    output being filled, and what its tables did (``tables.TableWork``)."""
+    output being filled, and how many table rows it read."""
 
     files: Made
     frames: dict
     placed: Placed
-    spilled: str | None
-    used: list[str]
     rows_read: int
 
 
@@ -114,10 +111,9 @@ def pages_task(task: tuple[tuple[str, object], ...]) -> list[PagesResult]:
     w = worker()
     results = []
     for name, inputs in task:
-        w.tables = TableWork(w.state.scratch)
+        before = w.rows_read
         files, placed = stream(kind_named(name).render(inputs, w.makers))
-        results.append(PagesResult(files, charts.take_drawn_frames(), placed, w.tables.spilled(), w.tables.used,
-                                   w.tables.rows_read))
+        results.append(PagesResult(files, charts.take_drawn_frames(), placed, w.rows_read - before))
     return results
 
 

@@ -16,8 +16,6 @@ from .sources import SETTLED_NS
 class Tuning:
     pool_min: int = 32
     """Below this many pieces of work in a round, a process pool costs more than it saves: work here."""
-    kept_table: int = 1024
-    """A table of at least this many rows is given to its page in pieces the cache keeps (``tables.py``)."""
     bundles: int = 64
     """How many bundles the groups' facts and entries are also kept in (``bundles.py``)."""
     settled_ns: int = SETTLED_NS

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Generic, Iterable, Mapping, Protocol, Sequence, TypeVar
 
-from ..domain.analyse import Analysis, AreaSummary, TimeAxis
+from ..domain.analyse import Analysis, AreaSummary, Counts, TimeAxis
 from ..domain.model import Group, GroupSummary
 from .data import GroupData
 from .rows import Choices, Row
@@ -146,6 +146,10 @@ class AreaInputs:
     children: tuple[AreaSummary, ...]
     groups: Listed
     """Its groups, with their summaries (it analyses them)."""
+    table: Listed
+    """The groups its table lists (the first page's), with their summaries (its filters offer their values)."""
+    pages: int
+    """How many pages its table takes (the later ones are ``TablePageInputs``)."""
     as_of: dt.date | None
     periods: tuple[tuple[str, dt.date], ...]
     """The timeline's periods, shared by every area."""
@@ -160,13 +164,41 @@ class AreaPage:
 
     area: AreaSummary
     children: tuple[AreaSummary, ...]
-    groups: Listed
-    """Its groups' rows (no summaries)."""
+    table: Listed
+    """The rows of its table (no summaries)."""
+    total: int
+    """How many groups it has."""
+    pages: int
     as_of: dt.date | None
     survival_years: int
     analysis: Analysis
     choices: Choices
     """What its table's filters offer."""
+
+
+@dataclass(frozen=True)
+class TablePageInputs:
+    """A later page of an area's table of groups."""
+
+    area: AreaSummary
+    page: int
+    """From 2."""
+    pages: int
+    table: Listed
+    """The groups this page lists, with their summaries (its filters offer their values)."""
+    as_of: dt.date | None
+
+
+@dataclass(frozen=True)
+class TablePage:
+    """A ``TablePageInputs`` as the page is rendered (``registry.tabled``)."""
+
+    area: AreaSummary
+    page: int
+    pages: int
+    table: Listed
+    as_of: dt.date | None
+    choices: Choices
 
 
 @dataclass(frozen=True)
@@ -188,6 +220,14 @@ class AreasInputs:
     """Every area but the programme, by slugs, without their groups' ids (the page lists areas only)."""
     whole: AreaSummary
     """The programme: its children are the kota."""
+    as_of: dt.date | None
+
+
+@dataclass(frozen=True)
+class ShareInputs:
+    """The picture a shared link shows: the programme's stage counts and the date of its data."""
+
+    counts: Counts
     as_of: dt.date | None
 
 

@@ -22,13 +22,13 @@ from .group import GroupMade, Makers
 from .inputs import GroupInputs, Stored
 from .registry import GROUP, Finished, Piece, Whole, stage, with_search_parts
 from .rows import Row
-from .searching import SearchSplit
+from .limits import Limits
 
 
-def make_site(content: Content, as_of: dt.date | None = None, search_split: SearchSplit = SearchSplit()
+def make_site(content: Content, as_of: dt.date | None = None, limits: Limits = Limits()
               ) -> dict[str, bytes]:
     """Every file of the site, by its path under the output folder. ``as_of``: the date warnings are
-    judged at (DESIGN §4), else the latest date in the content; ``search_split``: how the search index
+    judged at (DESIGN §4), else the latest date in the content; ``limits``: how the search index
     is split into parts."""
     rubric, site = content.rubric, content.site
     makers = Makers(rubric, site)
@@ -50,7 +50,7 @@ def make_site(content: Content, as_of: dt.date | None = None, search_split: Sear
     programme = summarise([g.summary for g in made.values()], rubric, extent.as_of)
     whole = with_search_parts(Whole(extent, programme, {i: g.shown for i, g in made.items()},
                                     {i: g.data_key for i, g in made.items()}, {i: i for i in made},
-                                    HeldRows(made), HeldShares(made), search_parts=0), search_split)
+                                    HeldRows(made), HeldShares(made), limits))
 
     # 4. The search entries of the other pages: areas, warnings, methodology.
     for kind in stage("entry"):

@@ -23,11 +23,18 @@ from .rows import AREA_HOLE, ROOT_HOLE, Choices, PlacedRows, Row, cut_row
 from .templates import environment
 from .theme import templates_digest
 from .urls import (
-    AREAS, INDEX, METHOD, SEARCH, WARNINGS, area_path, canonical_url, group_path, language_prefix, relative,
+    AREAS, INDEX, METHOD, SEARCH, SHARE_IMAGE, WARNINGS, area_path, canonical_url, group_path, language_prefix, relative,
 )
+
+WRITTEN_IN = "id"
+"""The language people write the content in (DESIGN §5: it stays so on the English pages)."""
 
 Page = tuple[str, Iterator[str]]
 """A page's path (relative to the site root) and its text, in the pieces Jinja2 generates."""
+
+
+class Written(str):
+    """Text people wrote (a group's name), where a page also shows its own words: a breadcrumb."""
 
 
 class PageMaker:
@@ -41,16 +48,20 @@ class PageMaker:
         self.prefix = language_prefix(site, lang)
         self.env = environment(lang, compiled, templates_digest())
         self.macros = self.env.get_template("macros.html").module
-        self.level_rows: dict[tuple[str, int, type, Any], Markup] = {}
+        self.level_rows: dict[tuple[str, int, type, Any, str], Markup] = {}
         """Rows of assessment tables made so far (see ``pages/group.py``)."""
         self.figures = Figures(rubric, self.lang)
         self.status_class = {DISSOLVED: "st-gone", NOT_ASSESSED: "st-none",
                              **{s.key: f"st-{n}" for n, s in enumerate(rubric.stages)}}
+        self.written = Markup("") if lang == WRITTEN_IN else Markup(f' lang="{WRITTEN_IN}"')
+        """The attribute that marks what people wrote (names, stories, notes, businesses) on a page of another
+        language, so that a screen reader reads it with an Indonesian voice; empty on Indonesian pages."""
 
     def page(self, path: str, template: str, title: str, description: str, breadcrumbs: list[tuple[str, str]],
-             as_of: dt.date | None, **context: Any) -> Page:
+             as_of: dt.date | None, head_title: str = "", **context: Any) -> Page:
         """Render one page; ``path`` is relative to this language's root. Every page prints the date its
-        data is as of."""
+        data is as of. ``head_title``: the page's ``<title>`` (and share title), when ``title · site`` would
+        not tell it from another page's."""
         _ = self.lang._
         full = self.prefix + path
         nav = [(_("Home"), INDEX), (_("Areas"), AREAS), (_("Needs attention"), WARNINGS), (_("Methodology"), METHOD)]
@@ -59,23 +70,27 @@ class PageMaker:
             "lang": self.lang.code,
             "site_title": self.lang.text(self.site.title),
             "title": title,
+            "head_title": head_title or f"{title} · {self.lang.text(self.site.title)}",
             "description": description,
             "canonical": canonical_url(self.site, full),
             "alternates": [{"code": code, "href": canonical_url(self.site, language_prefix(self.site, code) + path)}
                            for code in self.site.languages],
             "default_href": canonical_url(self.site, language_prefix(self.site, self.site.languages[0]) + path),
             "og_locale": BABEL_LOCALES[self.lang.code],
+            "og_image": canonical_url(self.site, self.prefix + SHARE_IMAGE),
             "css_href": relative(full, "static/style.css"),
             "script_href": relative(full, "static/ksm.js"),
             "icon_href": relative(full, "static/favicon.svg"),
             "search_href": relative(path, SEARCH),
             "nav": [{"label": label, "href": relative(path, target), "current": target == path} for label, target in nav],
-            "breadcrumbs": [{"label": label, "href": relative(path, target) if target else ""}
+            "breadcrumbs": [{"label": label, "href": relative(path, target) if target else "",
+                             "written": self.written if isinstance(label, Written) else ""}
                             for label, target in breadcrumbs],
             "languages": [{"code": code, "name": LANGUAGE_NAMES[code], "href": href} for code, href in others],
             "as_of": self.lang.date(as_of),
             "data_href": relative(full, "data/"),
             "status_headers": [self.status_name(k) for k in self.rubric.status_keys],
+            "written": self.written,
         }
         return full, self.env.get_template(template).generate(**base, **context)
 
@@ -130,11 +145,31 @@ class PageMaker:
             "status_name": self.status_name(g.status),
             "score": self.lang.score(g.latest_tenths) if g.latest_tenths is not None else "–",
             "score_sort": g.latest_tenths if g.latest_tenths is not None else -1,
+            **self.change(g),
+            "next": (self.lang.text(self.rubric.indicator(g.first_step).name) if g.first_step
+                     else self.lang._("First assessment") if g.status == NOT_ASSESSED else "–"),
             "warnings": [self.lang.text(self.warning_rule(k).name) for k in g.warnings],
             "last": self.lang.short_date(latest_date) if latest_date else "–",
             "last_iso": latest_date.isoformat() if latest_date else "",
+            "written": self.written,
         })
         return cut_row(str(html), w)
+
+    def change(self, g: GroupSummary) -> dict:
+        """A group's score since its assessment before the latest: ``change`` (signed, as this language writes
+        numbers), its ``change_class`` (up, down, same), its ``change_sort``."""
+        if g.latest_tenths is None or g.previous_tenths is None:
+            return {"change": "–", "change_class": "", "change_label": "", "change_sort": -10_000}
+        diff = g.latest_tenths - g.previous_tenths
+        _ = self.lang._
+        if diff > 0:
+            return {"change": "▲ +" + self.lang.score(diff), "change_class": "up", "change_sort": diff,
+                    "change_label": _("up %(points)s since the previous assessment") % {"points": self.lang.score(diff)}}
+        if diff < 0:
+            return {"change": "▼ −" + self.lang.score(-diff), "change_class": "down", "change_sort": diff,
+                    "change_label": _("down %(points)s since the previous assessment") % {"points": self.lang.score(-diff)}}
+        return {"change": "= 0", "change_class": "same", "change_sort": 0,
+                "change_label": _("the same as at the previous assessment")}
 
     @staticmethod
     def group_rows(page: str, rows: Iterable[Row], count: int, area_depth: int = 1) -> PlacedRows:

@@ -31,18 +31,21 @@ from .data import data_stream
 from .group import Makers, make_group
 from .inputs import (
     AreaEntryInputs, AreaInputs, AreaPage, AreasInputs, DataInputs, DatedInputs, EntrySet, GroupInputs, Listed, NoInputs,
-    RowSource, SearchIndexInputs, SearchInputs, ShareSource, Shares, SitemapInputs, WarningsInputs,
+    RowSource, SearchIndexInputs, SearchInputs, ShareInputs, ShareSource, Shares, SitemapInputs, TablePage,
+    TablePageInputs,
+    WarningsInputs,
 )
 from .maker import Page
-from .pages.areas import area_page, areas_page, index_page
+from .pages.areas import area_page, areas_page, index_page, table_page
 from .pages.rubric import methodology_page, warnings_page
 from .pages.service import not_found_page, search_page
 from .rows import choices
 from .schema import SCHEMA_PATH, schema_bytes
+from .share import share_image
 from .search import area_entry, methodology_entry, search_index, warnings_entry
-from .searching import SearchSplit
+from .limits import Limits
 from .theme import static_files
-from .urls import NOT_FOUND, SEARCH, canonical_url
+from .urls import NOT_FOUND, SEARCH, SHARE_IMAGE, canonical_url
 
 Piece = tuple[str, "str | bytes"]
 """A piece of a file: its path (relative to the site root) and the next of its text or bytes. A kind
@@ -63,7 +66,8 @@ class Whole:
     """Group id -> where ``rows`` and ``shares`` find its row and share (see ``Listed.refs``)."""
     rows: RowSource
     shares: ShareSource
-    search_parts: int
+    limits: Limits
+    search_parts: int = 0
     """How many parts the search index has (``with_search_parts``)."""
 
     def listed(self, ids: Sequence[str], summaries: bool = False) -> Listed:
@@ -127,21 +131,42 @@ def area_instances(w: Whole) -> Iterator[AreaInputs]:
 
 
 def area_inputs(w: Whole, slugs: tuple[str, ...]) -> AreaInputs:
-    headings, extent = w.programme.headings, w.extent
-    area = headings[slugs]
-    return AreaInputs(area, tuple(headings[c] for c in area.children),
-                      w.listed(w.programme.areas[slugs].group_ids, summaries=True),
+    """An area's first page, or the home page (the programme): its table lists the first ``table_rows`` of
+    its groups (the home page: all of them while that is all, else none)."""
+    headings, extent, rows = w.programme.headings, w.extent, w.limits.table_rows
+    area, ids = headings[slugs], w.programme.areas[slugs].group_ids
+    shown = ids[:rows] if slugs else (ids if len(ids) <= rows else ())
+    return AreaInputs(area, tuple(headings[c] for c in area.children), w.listed(ids, summaries=True),
+                      w.listed(shown, summaries=True), w.limits.table_pages(len(ids)) if slugs else 1,
                       extent.as_of, extent.periods, extent.survival_years)
 
 
 def analysed(inputs: AreaInputs, makers: Makers) -> AreaPage:
-    """An area's page as it is rendered: its groups' analysis and filter choices in place of their summaries."""
-    groups = inputs.groups
-    depth = len(inputs.area.names)
-    return AreaPage(inputs.area, inputs.children, dataclasses.replace(groups, summaries=()), inputs.as_of,
-                    inputs.survival_years,
+    """An area's page as it is rendered: its groups' analysis, and its table's rows and filter choices, in
+    place of their summaries."""
+    groups, table = inputs.groups, inputs.table
+    return AreaPage(inputs.area, inputs.children, dataclasses.replace(table, summaries=()), len(groups),
+                    inputs.pages, inputs.as_of, inputs.survival_years,
                     analyse(groups.summaries, makers.rubric, inputs.as_of, inputs.periods),
-                    choices(groups.summaries, max(depth, 1)))
+                    choices(table.summaries, max(len(inputs.area.names), 1)))
+
+
+def table_page_instances(w: Whole) -> Iterator[TablePageInputs]:
+    """The second and later pages of each area's table of groups."""
+    rows = w.limits.table_rows
+    for slugs, area in w.programme.areas.items():
+        pages = w.limits.table_pages(len(area.group_ids))
+        for page in range(2, pages + 1) if slugs else ():
+            yield TablePageInputs(w.programme.headings[slugs], page, pages,
+                                  w.listed(area.group_ids[(page - 1) * rows:page * rows], summaries=True),
+                                  w.extent.as_of)
+
+
+def tabled(inputs: TablePageInputs, makers: Makers) -> TablePage:
+    """A later page of an area's table as it is rendered: its filter choices in place of its rows' summaries."""
+    table = inputs.table
+    return TablePage(inputs.area, inputs.page, inputs.pages, dataclasses.replace(table, summaries=()),
+                     inputs.as_of, choices(table.summaries, len(inputs.area.names)))
 
 
 def warnings_instances(w: Whole) -> Iterator[WarningsInputs]:
@@ -207,6 +232,22 @@ def render_data(inputs: DataInputs, makers: Makers) -> Iterator[Piece]:
     return data_stream(inputs.as_of, inputs.shares.shares(), makers.rubric)
 
 
+def render_not_found(inputs: DatedInputs, makers: Makers) -> Iterator[Piece]:
+    languages = list(makers)
+    for m in languages:
+        yield from pieces(not_found_page(m, inputs, [o for o in languages if o is not m]))
+
+
+def share_instances(w: Whole) -> Iterator[ShareInputs]:
+    yield ShareInputs(w.programme.areas[()].counts, w.extent.as_of)
+
+
+def render_share(inputs: ShareInputs, makers: Makers) -> Iterator[Piece]:
+    for m in makers:
+        as_of = m.lang._("Data as of %(date)s.") % {"date": m.lang.date(inputs.as_of)} if inputs.as_of else ""
+        yield m.prefix + SHARE_IMAGE, share_image(m, inputs.counts, as_of)
+
+
 def render_schema(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
     yield SCHEMA_PATH, schema_bytes(makers.rubric, makers.site)
 
@@ -238,12 +279,14 @@ REGISTRY = (
     GROUP,
     Kind("index", "whole", AreaInputs, index_instances, per_language(index_page), analysed),
     Kind("area", "whole", AreaInputs, area_instances, per_language(area_page), analysed),
+    Kind("area table", "whole", TablePageInputs, table_page_instances, per_language(table_page), tabled),
     Kind("warnings", "whole", WarningsInputs, warnings_instances, per_language(warnings_page)),
     Kind("areas", "whole", AreasInputs, areas_instances, per_language(areas_page)),
     Kind("methodology", "whole", DatedInputs, dated, per_language(methodology_page)),
     Kind("search", "whole", SearchInputs, search_page_instances, per_language(search_page)),
-    Kind("404", "whole", DatedInputs, dated, per_language(not_found_page)),
+    Kind("404", "whole", DatedInputs, dated, render_not_found),
     Kind("data files", "whole", DataInputs, data_instances, render_data),
+    Kind("share image", "whole", ShareInputs, share_instances, render_share),
     Kind("schema", "whole", NoInputs, once, render_schema),
     Kind("static files", "whole", NoInputs, once, render_static),
     Kind("area entry", "entry", AreaEntryInputs, area_entry_instances, entries(area_entry)),
@@ -263,8 +306,8 @@ def kind_named(name: str) -> Kind:
     return next(kind for kind in REGISTRY if kind.name == name)
 
 
-def with_search_parts(whole: Whole, split: SearchSplit) -> Whole:
+def with_search_parts(whole: Whole) -> Whole:
     """``whole`` with the number of parts its search index has: one search entry per group and per instance
     of the ``entry`` kinds, in each language."""
     entries = len(whole.shown) + sum(1 for kind in stage("entry") for _ in kind.instances(whole))
-    return dataclasses.replace(whole, search_parts=split.parts_for(entries))
+    return dataclasses.replace(whole, search_parts=whole.limits.search_parts(entries))

@@ -73,9 +73,6 @@ class PlacedRows:
     hold a table of 100,000 rows at once. ``len`` is the number of rows;
     ``area_depth`` the wilayah level the table's area filter offers.
 
-    A row source may offer ``pieces(place, size, placing)`` instead of rows:
-    the pieces of ``size`` rows, each made by ``place`` (the build's engine
-    keeps the pieces of big tables, see ``engine/tables.py``).
     """
 
     PIECE = 256
@@ -89,11 +86,12 @@ class PlacedRows:
     def __len__(self) -> int:
         return self.count
 
+    @property
+    def one_area(self) -> bool:
+        """Every row is of one kelurahan: the table leaves out the area column, which would repeat it."""
+        return self.area_depth >= 3
+
     def __iter__(self) -> Iterator[Markup]:
-        pieces = getattr(self.rows, "pieces", None)
-        if pieces is not None:
-            yield from pieces(self.place, self.PIECE, (self.root, self.area_depth))
-            return
         piece = []
         for row in self.rows:
             piece.append(row)

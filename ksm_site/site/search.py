@@ -11,10 +11,10 @@ page's script sends each result to the address its entry names.
 
 Pagefind holds a whole index in memory while it makes it (``bench/RESULTS.md``,
 "Search"), so a language of many entries is split into **parts**
-(``SearchSplit``; an entry's part is a stable hash of its address), each
+(``Limits``; an entry's part is a stable hash of its address), each
 its own bundle (``urls.search_bundle``), which the search page merges. One
 Pagefind run makes one language of one part (``Run``). A site of up to
-``SearchSplit.one_part`` entries per language has one part, so a reader's
+``Limits.search_one_part`` entries per language has one part, so a reader's
 browser loads one index. Result addresses keep ``index.html``
 so they also work where a server does not add it.
 
@@ -45,7 +45,7 @@ from ..domain.model import ScoredGroup
 from .inputs import AreaEntryInputs, NoInputs
 from .maker import PageMaker
 from .markdown import markdown_html
-from .searching import SearchIndexError, search_bundle
+from .limits import SearchIndexError, search_bundle
 from .urls import METHOD, WARNINGS, area_path, group_path
 
 ENTRY = "pagefind-entry.json"

@@ -16,6 +16,8 @@ WARNINGS = "perlu-perhatian/index.html"
 METHOD = "metodologi/index.html"
 SEARCH = "cari/index.html"
 NOT_FOUND = "404.html"
+SHARE_IMAGE = "bagikan.png"
+"""The picture a shared link shows (``share.py``), one under each language's root."""
 
 
 def group_path(group_id: str) -> str:
@@ -27,8 +29,10 @@ def group_json_path(group_id: str) -> str:
     return f"kelompok/{group_id}/data.json"
 
 
-def area_path(slugs: tuple[str, ...]) -> str:
-    return "/".join(("wilayah", *slugs, "index.html"))
+def area_path(slugs: tuple[str, ...], page: int = 1) -> str:
+    """An area's page; ``page`` > 1: a later page of its table of groups, in the same folder (a folder of its
+    own could take the name of a child area)."""
+    return "/".join(("wilayah", *slugs, "index.html" if page == 1 else f"halaman-{page}.html"))
 
 
 def relative(from_page: str, target: str) -> str:

@@ -3,8 +3,9 @@
    - table[data-groups]: sort by clicking a column header, or, where the rows are
      cards (a phone), with a choice above them; filter with the form whose
      data-filters-for names the table (text, stage, type, area).
-   - #search: Pagefind search, with ?q= in the address so results can be shared;
-     opened from disk (file://) it says that search needs the site to be served.
+   - #search: Pagefind search, with ?q= in the address so results can be shared, and each group
+     result given its stage and score from the group's data.json; opened from disk (file://) it
+     says that search needs the site to be served.
    - .table-scroll: a table's box that scrolls sideways takes the keyboard's focus. */
 (function () {
   "use strict";
@@ -185,6 +186,7 @@
       label.textContent = box.getAttribute("data-label");
       box.insertBefore(label, box.querySelector(".pagefind-ui"));
     }
+    showStages(box, root);
     if (query) ui.triggerSearch(query);
     box.addEventListener("input", function (event) {
       if (!event.target.matches || !event.target.matches("input")) return;
@@ -193,6 +195,62 @@
       if (event.target.value) url.searchParams.set("q", event.target.value); else url.searchParams.delete("q");
       window.history.replaceState(null, "", url);
     });
+  }
+
+  // The search index holds nothing an assessment changes (search.py), so that editing a level leaves it
+  // as it was: a group result's stage and score come from the group's own data.json, fetched when the
+  // result is shown, and written under its title as on the group tables: a stage badge and the score.
+  function showStages(box, root) {
+    var stages = JSON.parse(box.getAttribute("data-stages") || "{}");
+    var scoreLabel = box.getAttribute("data-score-label");
+    var format = new Intl.NumberFormat(document.documentElement.lang || undefined,
+                                       { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    var records = {};
+
+    // A group's record is published once, at the site's root (kelompok/<id>/data.json), for every language.
+    function recordPath(href) {
+      var path = new URL(href).pathname;
+      var match = path.indexOf(root) === 0 && /^(?:[a-z]{2}\/)?(kelompok\/.+\/)index\.html$/.exec(path.slice(root.length));
+      return match ? root + match[1] + "data.json" : null;
+    }
+
+    function record(href) {
+      if (!records[href]) {
+        records[href] = window.fetch(recordPath(href)).then(function (response) {
+          return response.ok ? response.json() : null;
+        }).catch(function () { return null; });
+      }
+      return records[href];
+    }
+
+    function describe(result) {
+      var link = result.querySelector(".pagefind-ui__result-link");
+      var shown = result.querySelector(".result-stage");
+      var href = link && link.href;
+      if (shown && shown.getAttribute("data-for") === href) return;
+      if (shown) shown.remove();
+      if (!href || !recordPath(href)) return;
+      record(href).then(function (group) {
+        var stage = group && stages[group.tahap];
+        if (!stage || link.href !== href || result.querySelector(".result-stage")) return;
+        var line = document.createElement("p");
+        line.className = "result-stage";
+        line.setAttribute("data-for", href);
+        var badge = document.createElement("span");
+        badge.className = "badge " + stage[1];
+        badge.textContent = stage[0];
+        line.appendChild(badge);
+        if (typeof group.skor === "number" && !group.bubar) {
+          line.appendChild(document.createTextNode(" " + scoreLabel + " " + format.format(group.skor)));
+        }
+        var title = result.querySelector(".pagefind-ui__result-title");
+        title.parentNode.insertBefore(line, title.nextSibling);
+      });
+    }
+
+    new window.MutationObserver(function () {
+      box.querySelectorAll(".pagefind-ui__result").forEach(describe);
+    }).observe(box, { childList: true, subtree: true, attributes: true, attributeFilter: ["href"] });
   }
 
   // A table wider than the screen scrolls inside its box (.table-scroll). While it does, the box takes

@@ -1,18 +1,20 @@
-"""The home page, an area's page, and the tree of every area."""
+"""The home page, an area's page with the later pages of its table, and the tree of every area."""
 
 from __future__ import annotations
 
-from ..inputs import AreaPage, AreasInputs
+from ..inputs import AreaPage, AreasInputs, TablePage
 from ..maker import Page, PageMaker
-from ..urls import AREAS, INDEX, WARNINGS, area_path
+from ..urls import AREAS, INDEX, WARNINGS, area_path, relative
 
 
 def index_page(m: PageMaker, inputs: AreaPage) -> Page:
-    """The programme's dashboard: totals, charts, areas, and the table of every group."""
+    """The programme's dashboard: totals, charts, areas, and the table of every group while that is short
+    enough for a phone (``Limits.table_rows``); else where to find the groups."""
     _ = m.lang._
-    whole, groups = inputs.area, inputs.groups
+    whole, table = inputs.area, inputs.table
     return m.page(
         INDEX, "index.html", m.lang.text(m.site.title), m.lang.text(m.site.description), [], inputs.as_of,
+        head_title=m.lang.text(m.site.title),
         filters=m.filters(inputs.choices),
         intro=m.lang.text(m.site.description),
         counts=m.counts(whole),
@@ -21,15 +23,18 @@ def index_page(m: PageMaker, inputs: AreaPage) -> Page:
         warned_href=WARNINGS,
         figures=m.figures.area(inputs.analysis, _("the whole programme"), inputs.survival_years),
         areas=m.area_rows(INDEX, inputs.children),
-        rows=m.group_rows(INDEX, groups.rows(m.lang.code), whole.counts.total),
+        rows=m.group_rows(INDEX, table.rows(m.lang.code), len(table)),
+        too_many=len(table) < inputs.total,
+        areas_href=AREAS,
         downloads=m.downloads(INDEX),
     )
 
 
 def area_page(m: PageMaker, inputs: AreaPage) -> Page:
-    """A kota's, kecamatan's or kelurahan's page: its counts, child areas, charts and groups."""
+    """A kota's, kecamatan's or kelurahan's page: its groups first (the first page of them), then its counts,
+    child areas, charts and downloads. Printed, it is the handout of a meeting: the table alone."""
     _ = m.lang._
-    area, groups = inputs.area, inputs.groups
+    area, table = inputs.area, inputs.table
     path = area_path(area.slugs)
     depth = len(area.names)
     child_level = {"kota": _("Districts"), "kecamatan": _("Villages"), "kelurahan": ""}[area.level]
@@ -38,6 +43,7 @@ def area_page(m: PageMaker, inputs: AreaPage) -> Page:
         _("KSM groups in %(area)s: stages, scores and warnings.") % {"area": ", ".join(reversed(area.names))},
         [*m.area_trail(area.names, area.slugs[:-1]), (area.names[-1], "")],
         inputs.as_of,
+        head_title=area_title(m, area.names),
         level=m.level_name(area.level),
         parent_names=", ".join(reversed(area.names[:-1])),
         counts=m.counts(area),
@@ -46,10 +52,57 @@ def area_page(m: PageMaker, inputs: AreaPage) -> Page:
         child_level=child_level,
         figures=m.figures.area(inputs.analysis, area.names[-1], inputs.survival_years),
         children=m.area_rows(path, inputs.children),
-        rows=m.group_rows(path, groups.rows(m.lang.code), area.counts.total, area_depth=depth),
+        rows=m.group_rows(path, table.rows(m.lang.code), len(table), area_depth=depth),
         filters=m.filters(inputs.choices),
+        pager=pager(m, area.slugs, path, 1, inputs.pages),
         downloads=m.downloads(path),
     )
+
+
+def table_page(m: PageMaker, inputs: TablePage) -> Page:
+    """A later page of an area's table of groups: the table alone, between links to the pages around it."""
+    _ = m.lang._
+    area, table = inputs.area, inputs.table
+    path = area_path(area.slugs, inputs.page)
+    name = area.names[-1]
+    numbered = _("%(area)s, page %(page)d of %(pages)d") % {"area": name, "page": inputs.page, "pages": inputs.pages}
+    return m.page(
+        path, "area_table.html", numbered,
+        _("KSM groups in %(area)s: stages, scores and warnings.") % {"area": ", ".join(reversed(area.names))},
+        [*m.area_trail(area.names, area.slugs), (_("Page %(page)d") % {"page": inputs.page}, "")],
+        inputs.as_of,
+        head_title=f"{numbered} · {area_title(m, area.names)}",
+        level=m.level_name(area.level),
+        parent_names=", ".join(reversed(area.names[:-1])),
+        rows=m.group_rows(path, table.rows(m.lang.code), len(table), area_depth=len(area.names)),
+        filters=m.filters(inputs.choices),
+        pager=pager(m, area.slugs, path, inputs.page, inputs.pages),
+    )
+
+
+def area_title(m: PageMaker, names: tuple[str, ...]) -> str:
+    """An area's page title, told apart from its namesakes: a kecamatan and a kelurahan of one name, or two
+    kelurahan of one name in two kecamatan ("Mejayan · Kecamatan · Kabupaten Madiun · the site")."""
+    level = m.level_name(("kota", "kecamatan", "kelurahan")[len(names) - 1])
+    return " · ".join((names[-1], level, *reversed(names[:-1]), m.lang.text(m.site.title)))
+
+
+def pager(m: PageMaker, slugs: tuple[str, ...], path: str, page: int, pages: int) -> dict | None:
+    """Links to the pages of an area's table around ``page``, and to each of them; None for one page."""
+    if pages <= 1:
+        return None
+    _ = m.lang._
+
+    def link(n: int) -> str:
+        return relative(path, area_path(slugs, n))
+
+    return {
+        "label": _("Pages of the table of groups"),
+        "previous": link(page - 1) if page > 1 else "", "next": link(page + 1) if page < pages else "",
+        "previous_label": _("Previous"), "next_label": _("Next"),
+        "pages": [{"number": n, "href": link(n), "current": n == page} for n in range(1, pages + 1)],
+        "summary": _("Page %(page)d of %(pages)d") % {"page": page, "pages": pages},
+    }
 
 
 def areas_page(m: PageMaker, inputs: AreasInputs) -> Page:

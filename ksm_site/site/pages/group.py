@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from ...domain.analyse import TimeAxis
 from ...domain.model import DISSOLVED, NOT_ASSESSED, ScoredAssessment, ScoredGroup
-from ..maker import Page, PageMaker
+from ..maker import Page, PageMaker, Written
 from ..markdown import markdown_html
 from ..urls import area_path, group_json_path, group_path, relative
 
@@ -22,24 +22,24 @@ def group_page(m: PageMaker, g: ScoredGroup, slugs: tuple[str, ...], axis: TimeA
     path = group_path(g.id)
     w = group.wilayah
     latest = g.latest
-    facts = [
-        (_("Type"), m.jenis_name(group.jenis)),
-        (_("Area"), f"{w.kelurahan}, {w.kecamatan}, {w.kota}, {w.provinsi}"),
-        (_("Formed"), lang.date(group.dibentuk)),
+    facts = [  # (label, value, written by people: marked as Indonesian on a page of another language)
+        (_("Type"), m.jenis_name(group.jenis), False),
+        (_("Area"), f"{w.kelurahan}, {w.kecamatan}, {w.kota}, {w.provinsi}", True),
+        (_("Formed"), lang.date(group.dibentuk), False),
     ]
     if group.bubar:
-        facts.append((_("Dissolved"), lang.date(group.bubar)))
+        facts.append((_("Dissolved"), lang.date(group.bubar), False))
     if group.anggota:
-        facts.append((_("Members"), lang.number(group.anggota)))
+        facts.append((_("Members"), lang.number(group.anggota), False))
     if group.ketua:
-        facts.append((_("Chair"), group.ketua))
+        facts.append((_("Chair"), group.ketua, True))
     if group.usaha:
-        facts.append((_("Members' businesses"), ", ".join(group.usaha)))
+        facts.append((_("Members' businesses"), ", ".join(group.usaha), True))
     return m.page(
         path, "group.html", group.nama,
         _("%(name)s, %(area)s: stage %(stage)s.") % {
             "name": group.nama, "area": f"{w.kelurahan}, {w.kecamatan}, {w.kota}", "stage": m.status_name(g.status)},
-        [*m.area_trail((w.kota, w.kecamatan, w.kelurahan), slugs), (group.nama, "")],
+        [*m.area_trail((w.kota, w.kecamatan, w.kelurahan), slugs), (Written(group.nama), "")],
         as_of,
         name=group.nama,
         status=g.status,
@@ -53,7 +53,8 @@ def group_page(m: PageMaker, g: ScoredGroup, slugs: tuple[str, ...], axis: TimeA
         figures=[m.figures.progression(g, axis), m.figures.pentagon(g)],
         warnings=[{"name": lang.text(r.name), "meaning": lang.text(r.meaning), "advice": lang.text(r.advice)}
                   for r in m.rubric.warnings if r.key in g.warnings],
-        assessments=[assessment(m, a, g) for a in reversed(g.assessments)],
+        assessments=[assessment(m, a, previous, g)
+                     for a, previous in reversed(list(zip(g.assessments, (None, *g.assessments[:-1]))))],
         partners=[{"name": p.nama, "kind": lang.text(m.choice_name(m.rubric.partner_kinds, p.bentuk)),
                    "since": lang.date(p.sejak) if p.sejak else "–"} for p in group.mitra],
         story=markdown_html(group.story),
@@ -117,9 +118,12 @@ def step(m: PageMaker, latest: ScoredAssessment, key: str, target: int | None = 
     }
 
 
-def assessment(m: PageMaker, a: ScoredAssessment, g: ScoredGroup) -> dict:
+def assessment(m: PageMaker, a: ScoredAssessment, previous: ScoredAssessment | None, g: ScoredGroup) -> dict:
+    """One assessment's table: each indicator's level, and how it moved since ``previous``, if any."""
     lang = m.lang
-    rows = [level_row(m, key, level, a.assessment.values[key]) for key, level in a.levels.items()]
+    rows = [level_row(m, key, level, a.assessment.values[key],
+                      moved(level, previous.levels.get(key)) if previous is not None else "")
+            for key, level in a.levels.items()]
     assets = []
     if a.assessment.assets:
         assets = [{"name": lang.text(asset.name), "value": a.assessment.assets[asset.key], "max": m.rubric.asset_max}
@@ -133,15 +137,27 @@ def assessment(m: PageMaker, a: ScoredAssessment, g: ScoredGroup) -> dict:
     }
 
 
-def level_row(m: PageMaker, key: str, level: int, value: Any) -> Markup:
+def moved(level: int, before: int | None) -> str:
+    """How an indicator's level moved since the assessment before: up, down, same; '' when it had none."""
+    if before is None:
+        return ""
+    return "up" if level > before else "down" if level < before else "same"
+
+
+def level_row(m: PageMaker, key: str, level: int, value: Any, change: str) -> Markup:
     """An indicator's row in an assessment's table (the ``level_row`` macro), kept in the maker for the
-    next assessment with the same indicator, level and value: most rows of most pages are made once,
-    then found again in one lookup (a group page has some fifty)."""
-    found = m.level_rows.get((key, level, type(value), value))
+    next assessment with the same indicator, level, value and change: most rows of most pages are made
+    once, then found again in one lookup (a group page has some fifty)."""
+    found = m.level_rows.get((key, level, type(value), value, change))
     if found is None:
+        _ = m.lang._
         indicator = m.rubric.indicator(key)
         shown = m.lang.percent(value) if indicator.banded else ""
-        found = m.level_rows[key, level, type(value), value] = m.macros.level_row({
+        found = m.level_rows[key, level, type(value), value, change] = m.macros.level_row({
             "name": m.lang.text(indicator.name), "level": level, "max": indicator.max_level, "value": shown,
-            "description": m.lang.text(indicator.levels[level])})
+            "description": m.lang.text(indicator.levels[level]), "change": change,
+            "change_mark": {"up": "▲", "down": "▼", "same": "="}.get(change, ""),
+            "change_label": {"up": _("up since the previous assessment"),
+                             "down": _("down since the previous assessment"),
+                             "same": _("the same as at the previous assessment")}.get(change, "")})
     return found
