@@ -63,3 +63,26 @@ def test_numbered_pages_list_each_group_of_an_area_once_in_order(tmp_path):
     assert n > 2 and len(listed) == len(set(listed))
     total = int(re.search(r'id="all-groups">[^<]*<span class="muted">\((\d+)\)', (kota / "index.html").read_text())[1])
     assert len(listed) == total
+
+
+def test_tree_depth_lists_the_levels_that_fit():
+    limits = Limits(tree_entries=100)
+    assert limits.tree_depth((2, 20, 78)) == 3
+    assert limits.tree_depth((2, 20, 79)) == 2
+    assert limits.tree_depth((20, 81, 400)) == 1
+    assert limits.tree_depth((101, 900, 9000)) == 1  # the kota are always listed
+
+
+def test_the_areas_page_lists_fewer_levels_as_the_programme_grows_and_every_area_stays_reachable(tmp_path):
+    content = write_programme(tmp_path / "content", 120, seed=4)
+    for entries, kelurahan_listed in ((10_000, True), (10, False)):
+        out = tmp_path / f"out-{entries}"
+        built, _ = build(str(content), str(out), TODAY, jobs=1, limits=Limits(tree_entries=entries))
+        areas = {str(p.relative_to(out)) for p in (out / "wilayah").rglob("index.html")}
+        links = [link[len("../wilayah/"):] for link in HREF.findall((out / "wilayah/index.html").read_text())
+                 if link.startswith("../wilayah/")]
+        assert any(link.count("/") == 3 for link in links) == kelurahan_listed  # kota/kecamatan/kelurahan/index.html
+        assert any(link.count("/") == 1 for link in links)  # the kota, always
+        assert ("Halaman setiap kecamatan memuat daftar kelurahan/desanya." in (out / "wilayah/index.html").read_text()) \
+            != kelurahan_listed
+        assert areas <= reachable(out)

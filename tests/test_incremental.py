@@ -42,8 +42,9 @@ GROUPS = 24
 _counter = itertools.count()
 
 
-PAGED = Limits(table_rows=4)
-"""Tables of groups of at most 4 rows: the synthetic programmes' areas get numbered pages."""
+PAGED = Limits(table_rows=4, tree_entries=6)
+"""Tables of groups of at most 4 rows: the synthetic programmes' areas get numbered pages; the areas page
+lists the 6 areas of the fixture's programme, and fewer levels once it has more."""
 
 
 def build(content: Path, out: Path, cache: Path | None, **kwargs):
@@ -216,6 +217,7 @@ DECLARED = {
     ("warnings", "as_of"): move_the_as_of_date,
     ("areas", "areas"): dissolve_a_warned_group,
     ("areas", "whole"): add_a_group_in_a_new_kota,
+    ("areas", "depth"): add_a_group_in_a_new_kota,
     ("areas", "as_of"): move_the_as_of_date,
     ("methodology", "as_of"): move_the_as_of_date,
     ("search", "parts"): split_the_search_index,

@@ -214,12 +214,15 @@ class WarningsInputs:
 
 @dataclass(frozen=True)
 class AreasInputs:
-    """The tree of every area."""
+    """The tree of the areas, as deep as fits the page (``Limits.tree_depth``)."""
 
     areas: tuple[AreaSummary, ...]
-    """Every area but the programme, by slugs, without their groups' ids (the page lists areas only)."""
+    """Every area but the programme down to ``depth``, by slugs, without their groups' ids (the page lists
+    areas only)."""
     whole: AreaSummary
     """The programme: its children are the kota."""
+    depth: int
+    """The levels listed: 3 down to the kelurahan, 2 to the kecamatan, 1 the kota only."""
     as_of: dt.date | None
 
 

@@ -21,6 +21,9 @@ class Limits:
     table_rows: int = 100
     """An area's table of groups is split into numbered pages of at most this many rows; the home page lists
     every group while there are at most this many (else it points to the areas and the search)."""
+    tree_entries: int = 1_000
+    """The areas page lists every kota, kecamatan and kelurahan while there are at most this many of them;
+    else the kota and kecamatan while they fit, else the kota only: each area's page lists its children."""
     search_one_part: int = 20_000
     """A language of up to this many search entries has one part: a reader's browser loads one index."""
     search_part: int = 12_000
@@ -30,6 +33,17 @@ class Limits:
     def search_parts(self, count: int) -> int:
         """How many parts a language's ``count`` search entries need."""
         return 1 if count <= self.search_one_part else -(-count // self.search_part)
+
+    def tree_depth(self, counts: tuple[int, ...]) -> int:
+        """How many levels the areas page lists (at least the kota), given how many areas each level has
+        (``counts``: kota, kecamatan, kelurahan)."""
+        depth, listed = 0, 0
+        for count in counts:
+            listed += count
+            if listed > self.tree_entries:
+                break
+            depth += 1
+        return max(1, depth)
 
     def table_pages(self, count: int) -> int:
         """How many pages a table of ``count`` groups takes (at least one)."""

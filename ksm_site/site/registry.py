@@ -177,7 +177,9 @@ def warnings_instances(w: Whole) -> Iterator[WarningsInputs]:
 
 def areas_instances(w: Whole) -> Iterator[AreasInputs]:
     headings = w.programme.headings
-    yield AreasInputs(tuple(a for slugs, a in sorted(headings.items()) if slugs), headings[()], w.extent.as_of)
+    depth = w.limits.tree_depth(tuple(sum(1 for slugs in headings if len(slugs) == level) for level in (1, 2, 3)))
+    yield AreasInputs(tuple(a for slugs, a in sorted(headings.items()) if 0 < len(slugs) <= depth), headings[()],
+                      depth, w.extent.as_of)
 
 
 def dated(w: Whole) -> Iterator[DatedInputs]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...domain.analyse import AreaSummary
 from ..inputs import AreaPage, AreasInputs, TablePage
 from ..maker import Page, PageMaker
 from ..urls import AREAS, INDEX, WARNINGS, area_path, relative
@@ -106,17 +107,19 @@ def pager(m: PageMaker, slugs: tuple[str, ...], path: str, page: int, pages: int
 
 
 def areas_page(m: PageMaker, inputs: AreasInputs) -> Page:
-    """Every area, as a tree."""
+    """The areas as a tree, as deep as ``inputs.depth``; a large programme's page lists its kota (and
+    kecamatan) and says that each area's page lists the areas in it."""
     _ = m.lang._
     areas = {a.slugs: a for a in inputs.areas}
-    tree = []
-    for kota in inputs.whole.children:
-        kecamatan_rows = []
-        for kecamatan in areas[kota].children:
-            kecamatan_rows.append({
-                "area": m.area_rows(AREAS, [areas[kecamatan]])[0],
-                "kelurahan": m.area_rows(AREAS, [areas[k] for k in areas[kecamatan].children]),
-            })
-        tree.append({"area": m.area_rows(AREAS, [areas[kota]])[0], "kecamatan": kecamatan_rows})
+
+    def children(area: AreaSummary) -> list[AreaSummary]:
+        return [areas[c] for c in area.children if c in areas]
+
+    tree = [{"area": m.area_rows(AREAS, [kota])[0],
+             "kecamatan": [{"area": m.area_rows(AREAS, [kecamatan])[0],
+                            "kelurahan": m.area_rows(AREAS, children(kecamatan))} for kecamatan in children(kota)]}
+            for kota in (areas[slugs] for slugs in inputs.whole.children)]
+    deeper = {1: _("Each city or regency's page lists its districts."),
+              2: _("Each district's page lists its villages."), 3: ""}[inputs.depth]
     return m.page(AREAS, "areas.html", _("Areas"), _("Every area with KSM groups, and how many are in each stage."),
-                  [(_("Home"), INDEX), (_("Areas"), "")], inputs.as_of, tree=tree)
+                  [(_("Home"), INDEX), (_("Areas"), "")], inputs.as_of, tree=tree, deeper=deeper)
