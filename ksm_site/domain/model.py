@@ -94,6 +94,8 @@ class WarningRule:
     max_level: int = 0
     min_drop: Decimal = Decimal(0)
     days: int = 0
+    stage: str = ""
+    """The stage a group stalls at (``mandek``)."""
 
 
 @dataclass(frozen=True)
