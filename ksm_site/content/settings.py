@@ -173,14 +173,14 @@ def _rubric_warnings(node: Node, indicators: tuple[Indicator, ...], stages: tupl
 
     def rule(item_node: Node, field: str) -> None:
         if item_node.kind != "mapping" or "kunci" not in item_node.value:
-            check.report(item_node.line, field, "needs kunci, nama, arti and saran")
+            check.report(item_node.line, field, "needs kunci, nama, arti, saran and langkah")
             return
         key = check.convert(item_node.value["kunci"], join(field, "kunci"), text)
         if key not in _WARNING_PARAMS:
             check.report(item_node.line, join(field, "kunci"), f"unknown warning '{key}'", suggest(str(key), _WARNING_PARAMS))
             return
         spec = {"kunci": Spec(text, True), "nama": Spec(bilingual, True), "arti": Spec(bilingual, True),
-                "saran": Spec(bilingual, True), **_WARNING_PARAMS[key]}
+                "saran": Spec(bilingual, True), "langkah": Spec(bilingual, True), **_WARNING_PARAMS[key]}
         item = check.mapping(item_node, field, spec)
         if item is None or len(item) < len(spec):
             return
@@ -194,7 +194,7 @@ def _rubric_warnings(node: Node, indicators: tuple[Indicator, ...], stages: tupl
         if stage and stage not in stage_keys:
             check.report(item_node.line, join(field, "tahap"), f"unknown stage '{stage}'", suggest(stage, stage_keys))
             return
-        rules.append(WarningRule(key, item["nama"], item["arti"], item["saran"], indicator,
+        rules.append(WarningRule(key, item["nama"], item["arti"], item["saran"], item["langkah"], indicator,
                                  item.get("level_maks", 0), item.get("selisih_skor", Decimal(0)), item.get("hari", 0),
                                  stage))
 

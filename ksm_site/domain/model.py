@@ -90,6 +90,8 @@ class WarningRule:
     name: Text
     meaning: Text
     advice: Text
+    first_step: Text
+    """The advice in a few words: what a row of the attention list says to do first."""
     indicator: str = ""
     max_level: int = 0
     min_drop: Decimal = Decimal(0)
@@ -324,6 +326,8 @@ class GroupSummary:
     """(date, stage) of every assessment, by date."""
     latest_tenths: int | None
     """The latest assessment's score times ten; None when never assessed."""
+    assessor: Shared
+    """Who made the latest assessment (its ``penilai``); empty when never assessed or not named."""
     latest_levels: dict[Shared, int]
     """The latest assessment's level per applicable indicator; empty when never assessed."""
     first_assets: dict[Shared, int] | None

@@ -30,12 +30,13 @@ from ..domain.analyse import Extent, Programme, analyse
 from .data import data_stream
 from .group import Makers, make_group
 from .inputs import (
-    AreaEntryInputs, AreaInputs, AreaPage, AreasInputs, DataInputs, DatedInputs, EntrySet, GroupInputs, Listed, NoInputs,
-    RowSource, SearchIndexInputs, SearchInputs, ShareSource, Shares, SitemapInputs, WarningsInputs,
+    AreaEntryInputs, AreaInputs, AreaPage, AreasInputs, AttentionRow, DataInputs, DatedInputs, EntrySet, GroupInputs,
+    Listed, NoInputs, RowSource, SearchIndexInputs, SearchInputs, ShareSource, Shares, SitemapInputs, WarningsInputs,
 )
 from .maker import Page
 from .pages.areas import area_page, areas_page, index_page
-from .pages.rubric import methodology_page, warnings_page
+from .pages.attention import MOST_LISTED, attention_page
+from .pages.rubric import methodology_page
 from .pages.service import not_found_page, search_page
 from .rows import choices
 from .schema import SCHEMA_PATH, schema_bytes
@@ -145,9 +146,16 @@ def analysed(inputs: AreaInputs, makers: Makers) -> AreaPage:
 
 
 def warnings_instances(w: Whole) -> Iterator[WarningsInputs]:
+    """The attention list: the most urgent warned groups' summaries (a page of at most ``MOST_LISTED`` rows,
+    made from the summaries as it is rendered: see ``pages/attention.py``)."""
     programme = w.programme
-    yield WarningsInputs(programme.areas[()].counts.warned,
-                         tuple((key, w.listed(ids)) for key, ids in programme.warnings.items()), w.extent.as_of)
+    headings = programme.headings
+    yield WarningsInputs(
+        programme.areas[()].counts.warned,
+        tuple((key, len(ids)) for key, ids in programme.warnings.items()),
+        tuple(AttentionRow(programme.by_id[i], programme.area_of[i]) for i in programme.attention[:MOST_LISTED]),
+        tuple((headings[k].names[-1], k, headings[k].counts.warned) for k in headings[()].children),
+        w.extent.as_of)
 
 
 def areas_instances(w: Whole) -> Iterator[AreasInputs]:
@@ -238,7 +246,7 @@ REGISTRY = (
     GROUP,
     Kind("index", "whole", AreaInputs, index_instances, per_language(index_page), analysed),
     Kind("area", "whole", AreaInputs, area_instances, per_language(area_page), analysed),
-    Kind("warnings", "whole", WarningsInputs, warnings_instances, per_language(warnings_page)),
+    Kind("warnings", "whole", WarningsInputs, warnings_instances, per_language(attention_page)),
     Kind("areas", "whole", AreasInputs, areas_instances, per_language(areas_page)),
     Kind("methodology", "whole", DatedInputs, dated, per_language(methodology_page)),
     Kind("search", "whole", SearchInputs, search_page_instances, per_language(search_page)),

@@ -31,6 +31,12 @@ def area_path(slugs: tuple[str, ...]) -> str:
     return "/".join(("wilayah", *slugs, "index.html"))
 
 
+def area_filter(slugs: tuple[str, ...]) -> str:
+    """The value of the attention list's area filter (``?wilayah=``) that keeps the groups of the area
+    ``slugs`` (a kota, kecamatan or kelurahan): its slugs joined by ``/``, which URL slugs never hold."""
+    return "/".join(slugs)
+
+
 def relative(from_page: str, target: str) -> str:
     """A link from one output file to another, both relative to the site root."""
     return "../" * from_page.count("/") + target

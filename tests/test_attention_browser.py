@@ -1,0 +1,75 @@
+"""The attention list in a browser, on a 390 px phone and a 1280 px desktop: its area and assessor filters work
+and are kept in the address.
+
+Reuses test_browser's fixtures (the sample built once, served on loopback under a sub-path, Debian's
+Chromium) and test_phone's pages at each width.
+"""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from test_browser import base_url, browser, site  # noqa: F401 (fixtures)
+from test_phone import open_page, query, shown_rows, width_page  # noqa: F401 (fixtures)
+
+LIST = "perlu-perhatian/index.html"
+WARNED = 16
+"""Active groups of the sample with a warning: the list's rows."""
+
+
+def rows(page):
+    return shown_rows(page, "#worklist")
+
+
+def test_one_row_per_group_and_complete_without_javascript(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + LIST)
+    names = page.locator("#worklist tbody th a").all_inner_texts()
+    assert len(names) == len(set(names)) == WARNED
+    assert names[0] == "KSM Mekar Sari"  # three warnings, the worst of them turun-tahap
+    assert not page.locator("form.filters").is_visible()
+    assert page.locator("dl.meanings dt").count() == 6
+    context.close()
+
+
+def test_the_area_and_assessor_filters_are_kept_in_the_address(width_page, base_url):
+    page = width_page
+    page.goto(base_url + LIST)
+    assert rows(page).count() == WARNED
+    # A kota keeps the rows of every kecamatan and kelurahan in it.
+    page.select_option("select[name=wilayah]", "kota-madiun")
+    page.wait_for_function("() => location.search.includes('wilayah=')")
+    assert rows(page).count() == 7
+    assert all(r.get_attribute("data-area").startswith("kota-madiun/") for r in rows(page).all())
+    page.select_option("select[name=penilai]", "Yuli Astuti")
+    page.wait_for_function("() => location.search.includes('penilai=')")
+    assert query(page) == {"wilayah": "kota-madiun", "penilai": "Yuli Astuti"}
+    assert set(rows(page).locator("td:nth-child(7)").all_inner_texts()) == {"Yuli Astuti"} and rows(page).count() == 3
+    # A kelurahan keeps its own rows; the assessor filter still holds.
+    page.select_option("select[name=wilayah]", "kota-madiun/kartoharjo/tawangrejo")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('wilayah').endsWith('tawangrejo')")
+    assert query(page) == {"wilayah": "kota-madiun/kartoharjo/tawangrejo", "penilai": "Yuli Astuti"}
+    names = rows(page).locator("th a").all_inner_texts()
+    assert names == ["KSM Gemah Ripah", "KSM Karya Bhakti"]  # in the order of urgency: skor-turun first
+    assert all(t.startswith("Tawangrejo, ") for t in rows(page).locator("td:nth-child(6)").all_inner_texts())
+    assert page.locator("[data-count]").inner_text() == f"Menampilkan 2 dari {WARNED} kelompok"
+    # Someone opens the shared address: the same filters, the same rows.
+    other = page.context.new_page()
+    other.goto(page.url)
+    assert other.locator("select[name=wilayah]").input_value() == "kota-madiun/kartoharjo/tawangrejo"
+    assert other.locator("select[name=penilai]").input_value() == "Yuli Astuti"
+    assert rows(other).locator("th a").all_inner_texts() == names
+    assert page.problems == []
+
+
+@pytest.mark.parametrize("width", ["390", "1280"])
+def test_no_serious_accessibility_violations_in_dark_mode(browser, base_url, width):
+    page = open_page(browser, width, "dark")
+    page.goto(base_url + LIST + "?wilayah=kota-madiun")
+    results = Axe().run(page)
+    page.context.close()
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []
