@@ -144,6 +144,28 @@ def test_the_filters_offer_every_area_and_assessor_of_the_list(sample):
     assert "data-unlisted" not in page  # every warned group is listed
 
 
+def test_every_area_page_links_to_its_rows_of_the_list(sample):
+    content, files = sample
+    rows = rows_of(files["perlu-perhatian/index.html"])
+    linked = 0
+    for path, data in files.items():
+        own = path.removeprefix("en/")
+        if not own.startswith("wilayah/") or not own.endswith("/index.html") or own == "wilayah/index.html":
+            continue
+        page = data.decode()
+        sentence = re.search(r'(\d+) (?:kelompok aktif perlu perhatian|active groups need attention)', page)
+        n = int(sentence.group(1))
+        link = re.search(r'<p class="attention"><a href="([^"]+)">\d+ ', page)
+        if n == 0:
+            assert link is None, path
+            continue
+        linked += 1
+        value = own[len("wilayah/"):-len("/index.html")]
+        assert link.group(1) == "../" * own.count("/") + "perlu-perhatian/index.html?wilayah=" + value, path
+        assert sum(1 for r in rows if r[0] == value or r[0].startswith(value + "/")) == n, path
+    assert linked >= 20
+
+
 # --- the budget ---------------------------------------------------------------------------------------
 
 def test_within_budget_lists_the_most_rows_that_fit():

@@ -1,5 +1,5 @@
 """The attention list in a browser, on a 390 px phone and a 1280 px desktop: its area and assessor filters work
-and are kept in the address.
+and are kept in the address, and an area page's link opens the list filtered to that area.
 
 Reuses test_browser's fixtures (the sample built once, served on loopback under a sub-path, Debian's
 Chromium) and test_phone's pages at each width.
@@ -7,11 +7,13 @@ Chromium) and test_phone's pages at each width.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from test_browser import base_url, browser, site  # noqa: F401 (fixtures)
-from test_phone import open_page, query, shown_rows, width_page  # noqa: F401 (fixtures)
+from test_browser import AREA, base_url, browser, site  # noqa: F401 (fixtures)
+from test_phone import KELURAHAN, open_page, query, shown_rows, width_page  # noqa: F401 (fixtures)
 
 LIST = "perlu-perhatian/index.html"
 WARNED = 16
@@ -62,6 +64,44 @@ def test_the_area_and_assessor_filters_are_kept_in_the_address(width_page, base_
     assert other.locator("select[name=penilai]").input_value() == "Yuli Astuti"
     assert rows(other).locator("th a").all_inner_texts() == names
     assert page.problems == []
+
+
+@pytest.mark.parametrize("area, value, count", [
+    (AREA, "kabupaten-madiun/mejayan", 5),  # a kecamatan
+    (KELURAHAN, "kota-madiun/taman/pandean", 2),  # a kelurahan
+    ("wilayah/kota-madiun/index.html", "kota-madiun", 7),  # a kota
+])
+def test_an_area_page_opens_the_list_filtered_to_that_area(width_page, base_url, area, value, count):
+    page = width_page
+    page.goto(base_url + area)
+    link = page.locator("main .attention a")
+    assert link.inner_text() == f"{count} kelompok aktif perlu perhatian"
+    link.click()
+    page.wait_for_selector("form.filters:not([hidden])")
+    assert page.url.split("?")[0] == base_url + LIST
+    assert query(page) == {"wilayah": value}
+    assert page.locator("select[name=wilayah]").input_value() == value
+    assert rows(page).count() == count
+    assert all(r.get_attribute("data-area") == value or r.get_attribute("data-area").startswith(value + "/")
+               for r in rows(page).all())
+    assert page.locator("select[name=wilayah] option:checked").inner_text().endswith(area_name(page, value))
+    assert page.problems == []
+
+
+def area_name(page, value: str) -> str:
+    """The name of the area ``value`` ends with, as its option names it (after the last '›')."""
+    label = page.locator(f"select[name=wilayah] option[value='{value}']").inner_text()
+    return re.split(r" › ", label)[-1]
+
+
+def test_the_english_list_opens_filtered_from_an_english_area_page(width_page, base_url):
+    page = width_page
+    page.goto(base_url + "en/" + AREA)
+    page.locator("main .attention a").click()
+    page.wait_for_selector("form.filters:not([hidden])")
+    assert page.url.split("?")[0] == base_url + "en/" + LIST
+    assert rows(page).count() == 5
+    assert page.locator("[data-count]").inner_text() == f"Showing 5 of {WARNED} groups"
 
 
 @pytest.mark.parametrize("width", ["390", "1280"])

@@ -37,6 +37,11 @@ def area_filter(slugs: tuple[str, ...]) -> str:
     return "/".join(slugs)
 
 
+def attention_of(from_page: str, slugs: tuple[str, ...]) -> str:
+    """A link from a page to the attention list filtered to the area ``slugs``."""
+    return relative(from_page, WARNINGS) + "?wilayah=" + area_filter(slugs)
+
+
 def relative(from_page: str, target: str) -> str:
     """A link from one output file to another, both relative to the site root."""
     return "../" * from_page.count("/") + target

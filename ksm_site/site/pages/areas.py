@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..inputs import AreaPage, AreasInputs
 from ..maker import Page, PageMaker
-from ..urls import AREAS, INDEX, WARNINGS, area_path
+from ..urls import AREAS, INDEX, WARNINGS, area_path, attention_of
 
 
 def index_page(m: PageMaker, inputs: AreaPage) -> Page:
@@ -43,6 +43,7 @@ def area_page(m: PageMaker, inputs: AreaPage) -> Page:
         counts=m.counts(area),
         total=m.lang.number(area.counts.total),
         warned=m.lang.number(area.counts.warned),
+        warned_href=attention_of(path, area.slugs) if area.counts.warned else "",
         child_level=child_level,
         figures=m.figures.area(inputs.analysis, area.names[-1], inputs.survival_years),
         children=m.area_rows(path, inputs.children),
