@@ -7,12 +7,24 @@ Chromium) and test_phone's pages at each width.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import http.server
 import re
+import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from test_browser import AREA, base_url, browser, site  # noqa: F401 (fixtures)
+from ksm_site.content.read import read_content
+from ksm_site.site.inputs import AttentionRow, WarningsInputs
+from ksm_site.site.maker import PageMaker
+from ksm_site.site.pages.attention import MOST_LISTED, attention_page
+from ksm_site.site.theme import static_files
+
+from conftest import CONTENT, TODAY
+from test_attention import URGENCY, summary
+from test_browser import AREA, QuietHandler, base_url, browser, site  # noqa: F401 (fixtures)
 from test_phone import KELURAHAN, open_page, query, shown_rows, width_page  # noqa: F401 (fixtures)
 
 LIST = "perlu-perhatian/index.html"
@@ -113,3 +125,41 @@ def test_no_serious_accessibility_violations_in_dark_mode(browser, base_url, wid
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
                if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+@pytest.fixture
+def big_list(tmp_path, rubric):
+    """The attention list of a programme of 3,000 warned groups (more than its 200 KB hold), made by the
+    page function from generated summaries and served with the site's static files."""
+    content = read_content(str(CONTENT), TODAY)
+    rows = tuple(AttentionRow(summary(rubric, f"ksm-{n:04d}", ("mandek",), 300 + n, kelurahan=f"Kelurahan {n}"),
+                              ("kota-a" if n % 2 else "kota-b", "kec", f"kel-{n}")) for n in range(MOST_LISTED))
+    inputs = WarningsInputs(3000, tuple((k, 3000 if k == "mandek" else 0) for k in URGENCY), rows,
+                            (("Kota A", ("kota-a",), 1000), ("Kota B", ("kota-b",), 1000), ("Kota C", ("kota-c",), 1000)),
+                            dt.date(2024, 6, 30))
+    path, pieces = attention_page(PageMaker(content.rubric, content.site, "id"), inputs)
+    root = tmp_path / "www"
+    for name, data in [(path, "".join(pieces).encode()), *static_files().items()]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{path}"
+    server.shutdown()
+
+
+def test_a_list_that_leaves_groups_out_shows_no_row_for_an_area_it_does_not_list(width_page, big_list):
+    """A link from the page of Kota C, none of whose groups the list has room for: no row, and the area
+    choice says why, rather than every row of other areas under Kota C's link."""
+    page = width_page
+    page.goto(big_list + "?wilayah=kota-c")
+    assert rows(page).count() == 0
+    assert page.locator("select[name=wilayah] option:checked").inner_text() == \
+        "Wilayah yang tidak satu pun kelompoknya tercantum di sini"
+    listed = page.locator("#worklist tbody tr").count()
+    assert page.locator("[data-count]").inner_text() == f"Menampilkan 0 dari {listed} kelompok"
+    assert page.locator(".partial a", has_text="Kota C").count() == 1
+    page.goto(big_list + "?wilayah=kota-a")
+    assert 0 < rows(page).count() < listed
+    assert all(r.get_attribute("data-area").startswith("kota-a/") for r in rows(page).all())
+    assert page.problems == []
