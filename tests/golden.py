@@ -22,6 +22,7 @@ FILES = (
     "kelompok/kab-madiun/mejayan/ksm-mekar-sari/index.html",
     "en/kelompok/kab-madiun/mejayan/ksm-mekar-sari/index.html",
     "metodologi/index.html",
+    "perlu-perhatian/index.html",
 )
 
 

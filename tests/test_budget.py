@@ -8,11 +8,11 @@ from pathlib import Path
 
 from bench.synthetic import write_programme
 from ksm_site.engine.build import build
-from ksm_site.site.limits import Limits
+from ksm_site.site.limits import PAGE_BUDGET, Limits
 
 from conftest import TODAY
 
-BUDGET = 200 * 1024
+BUDGET = PAGE_BUDGET
 HREF = re.compile(r'href="([^"#?]+\.html)"')
 
 

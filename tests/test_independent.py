@@ -90,6 +90,13 @@ def reference(groups: dict[str, dict], as_of: str | None = None) -> dict:
             att = [Fraction(str(p["indikator"]["kehadiran"]).rstrip("%").replace(",", ".")) for p in assessments[-3:]]
             if len(att) == 3 and att[0] > att[1] > att[2]:
                 w.append("kehadiran-menurun")
+            # mandek: the Tunas assessments that run unbroken to the latest began 730 days or more before it
+            dates = [dt.date.fromisoformat(str(p["tanggal"])) for p in assessments]
+            stalled = 0  # how many of the last assessments are Tunas
+            while stalled < len(scored) and scored[-1 - stalled][2] == "tunas":
+                stalled += 1
+            if stalled and (dates[-1] - dates[-stalled]).days >= 730:
+                w.append("mandek")
             last = dt.date.fromisoformat(str(assessments[-1]["tanggal"]) if assessments else str(g["dibentuk"]))
             if (dt.date.fromisoformat(as_of) - last).days > 365:
                 w.append("penilaian-lama")
@@ -178,4 +185,4 @@ def test_random_groups_cover_every_warning():
     rng = random.Random(20241130)
     groups = {f"acak/ksm-{n:03d}": random_group(rng) for n in range(400)}
     found = {w for g in reference(groups)["groups"].values() for w in g["peringatan"]}
-    assert found == {"turun-tahap", "skor-turun", "pengembalian-rendah", "kehadiran-menurun", "penilaian-lama"}
+    assert found == {"turun-tahap", "skor-turun", "pengembalian-rendah", "kehadiran-menurun", "mandek", "penilaian-lama"}

@@ -190,14 +190,16 @@ def test_sorting_on_a_phone(browser, base_url):
     page.select_option("select[data-filter-field=status]", "tumbuh")
     names = shown_rows(page).locator("th a").all_inner_texts()
     assert len(names) == 20 and names == sorted(names, key=str.casefold)
-    # The attention list has a table per warning and no filter form: each table gets its own choice.
+    # The attention list: one table, its choice beside its filters, and "as listed" is the order of urgency.
     page.goto(base_url + "en/perlu-perhatian/index.html")
-    tables = page.locator("table[data-groups]").count()
-    assert page.get_by_label("Sort by").count() == tables > 1
-    page.get_by_label("Sort by").first.select_option(label="Score, ascending")
-    first = page.locator("table[data-groups]").first
-    scores = [float(v) for v in first.locator("tbody td:nth-child(5)").evaluate_all("cs => cs.map(c => c.dataset.sort)")]
+    listed = shown_rows(page, "#worklist").locator("th a").all_inner_texts()
+    assert page.get_by_label("Sort by").count() == page.locator("table[data-groups]").count() == 1
+    page.get_by_label("Sort by").select_option(label="Score, ascending")
+    scores = [float(v) for v in shown_rows(page, "#worklist").locator("td:nth-child(5)").evaluate_all(
+        "cs => cs.map(c => c.dataset.sort)")]
     assert scores == sorted(scores)
+    page.get_by_label("Sort by").select_option(label="Most urgent first")
+    assert shown_rows(page, "#worklist").locator("th a").all_inner_texts() == listed
     assert page.problems == []
     page.context.close()
 

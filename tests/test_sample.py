@@ -46,11 +46,24 @@ def test_every_stage_and_warning_appears(site):
     data = json.loads((site / "data/groups.json").read_text())
     assert {g["tahap"] for g in data["groups"]} == {"belum-dinilai", "tunas", "tumbuh", "kembang", "bubar"}
     assert {w for g in data["groups"] for w in g["peringatan"]} == {
-        "turun-tahap", "skor-turun", "pengembalian-rendah", "kehadiran-menurun", "penilaian-lama"}
+        "turun-tahap", "skor-turun", "pengembalian-rendah", "kehadiran-menurun", "mandek", "penilaian-lama"}
     assert {g["jenis"] for g in data["groups"]} == {"pinjaman-bergulir", "infrastruktur", "sosial"}
     fell_back = [g for g in data["groups"]
                  if "kembang" in [p["tahap"] for p in g["penilaian"]] and g["penilaian"][-1]["tahap"] != "kembang"]
     assert len(fell_back) >= 3
+
+
+def test_groups_stuck_at_tunas_for_years_are_mandek(site):
+    """The seed's warning, "ada yang masih tunas kemudian mati": KSM Maju Makmur has been Tunas at every
+    assessment from February 2019 to July 2024; KSM Sinar Harapan only for a year and a half."""
+    groups = {g["id"]: g for g in json.loads((site / "data/groups.json").read_text())["groups"]}
+    assert groups["kab-madiun/jiwan/ksm-maju-makmur"]["peringatan"] == ["mandek"]
+    assert {p["tahap"] for p in groups["kab-madiun/jiwan/ksm-maju-makmur"]["penilaian"]} == {"tunas"}
+    assert groups["kota-madiun/manguharjo/ksm-sinar-harapan"]["peringatan"] == []
+    stalled = sorted(i for i, g in groups.items() if "mandek" in g["peringatan"])
+    assert stalled == ["kab-madiun/jiwan/ksm-maju-makmur", "kab-madiun/mejayan/ksm-ngudi-rejeki",
+                       "kab-madiun/mejayan/ksm-rukun-santoso", "kota-madiun/manguharjo/ksm-bina-lansia-sejahtera",
+                       "kota-madiun/taman/ksm-kejuron-maju"]
 
 
 def test_index_lists_every_group_and_area_pages_exist(site):

@@ -305,3 +305,57 @@ def test_as_of_is_the_latest_assessment_or_dissolution(rubric):
     assert as_of_date(map(facts_of, [a, c])) == dt.date(2022, 3, 1)
     assert as_of_date(map(facts_of, [c])) == dt.date(2024, 5, 1)
     assert as_of_date(map(facts_of, [])) is None
+
+
+# --- mandek: stalled at Tunas ----------------------------------------------------------
+
+def tunas(rubric):
+    return levels_for(rubric, 10, gates_at=1)
+
+
+def test_mandek_at_730_days_and_not_at_729(rubric):
+    """The run of Tunas assessments ending with the latest must start at least 730 days before it."""
+    first = dt.date(2021, 1, 1)
+    for days, expected in ((729, False), (730, True), (731, True)):
+        latest = (first + dt.timedelta(days=days)).isoformat()
+        found = warns(rubric, (first.isoformat(), tunas(rubric)), ("2021-08-01", tunas(rubric)),
+                      (latest, tunas(rubric)), as_of=dt.date.fromisoformat(latest))
+        assert ("mandek" in found) is expected, days
+
+
+def test_mandek_counts_the_run_of_tunas_ending_with_the_latest(rubric):
+    tumbuh = levels_for(rubric, 18)
+    # A Tumbuh assessment between breaks the run: it starts again after it, 700 days before the latest.
+    broken = [("2019-01-01", tunas(rubric)), ("2020-01-01", tumbuh), ("2020-06-01", tunas(rubric)),
+              ("2022-05-02", tunas(rubric))]
+    assert "mandek" not in warns(rubric, *broken, as_of=dt.date(2022, 5, 2))
+    # The same group with Tunas there too: one run of more than three years.
+    unbroken = [broken[0], ("2020-01-01", tunas(rubric)), *broken[2:]]
+    assert "mandek" in warns(rubric, *unbroken, as_of=dt.date(2022, 5, 2))
+    # The latest assessment not at Tunas: no run at all, however long the Tunas years before it.
+    assert "mandek" not in warns(rubric, *unbroken, ("2022-09-01", tumbuh), as_of=dt.date(2022, 9, 1))
+    # One assessment is a run of no days; a group never assessed has no run.
+    assert "mandek" not in warns(rubric, ("2019-01-01", tunas(rubric)), as_of=dt.date(2022, 5, 2))
+    assert "mandek" not in warns(rubric, dibentuk="2016-01-01", as_of=dt.date(2022, 5, 2))
+
+
+def test_mandek_is_judged_between_assessments_not_at_the_as_of_date(rubric):
+    """Two Tunas assessments 400 days apart stay short of a stall however long ago the latest was (that is
+    penilaian-lama's business)."""
+    found = warns(rubric, ("2019-01-01", tunas(rubric)), ("2020-02-05", tunas(rubric)), as_of=dt.date(2024, 6, 30))
+    assert "mandek" not in found and "penilaian-lama" in found
+
+
+def test_a_dissolved_group_is_never_mandek(rubric):
+    assert warns(rubric, ("2019-01-01", tunas(rubric)), ("2022-01-01", tunas(rubric)), bubar="2022-06-01") == ()
+
+
+def test_mandek_comes_between_kehadiran_menurun_and_penilaian_lama(rubric):
+    assert [r.key for r in rubric.warnings] == [
+        "turun-tahap", "skor-turun", "pengembalian-rendah", "kehadiran-menurun", "mandek", "penilaian-lama"]
+    result = warns(rubric,
+                   ("2019-01-01", values(rubric, kehadiran=95, pertemuan_rutin=1)),
+                   ("2020-01-01", values(rubric, kehadiran=80, pertemuan_rutin=1)),
+                   ("2021-06-01", values(rubric, kehadiran=70, pertemuan_rutin=1, pengembalian_pinjaman=60)),
+                   as_of=dt.date(2024, 1, 1))
+    assert result == ("pengembalian-rendah", "kehadiran-menurun", "mandek", "penilaian-lama")

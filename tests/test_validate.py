@@ -247,3 +247,15 @@ def test_a_partnership_may_predate_the_group(tmp_path):
     assert problems_of(tmp_path, {GROUP: text}) == []
     problems = problems_of(tmp_path / "future", {GROUP: edited("sejak: 2019-02-01", "sejak: 2999-02-01")})
     assert [(p.line, p.field) for p in problems] == [(14, "mitra[1].sejak")]
+
+
+def test_a_stall_names_a_stage_of_the_rubric(tmp_path):
+    """``mandek`` watches one stage for ``hari`` days; both are data, and a stage the rubric lacks is refused."""
+    content = write_content(tmp_path, {GROUP: VALID_GROUP})
+    rubric = (content / "rubric.yaml").read_text()
+    assert "    tahap: tunas\n    hari: 730\n" in rubric
+    (content / "rubric.yaml").write_text(rubric.replace("    tahap: tunas\n", "    tahap: tuns\n", 1))
+    problems = check(str(content), TODAY)
+    assert [(p.field, p.hint) for p in problems] == [("peringatan[5].tahap", "did you mean 'tunas'?")]
+    (content / "rubric.yaml").write_text(rubric.replace("    tahap: tunas\n    hari: 730\n", "    tahap: tunas\n", 1))
+    assert [p.field for p in check(str(content), TODAY)] == ["peringatan[5].hari"]

@@ -53,7 +53,7 @@ def validate_rubric(doc: Document) -> tuple[Rubric | None, list[Problem]]:
     stages = _rubric_stages(values["tahap"], indicators, jenis, check)
     status = check.mapping(values["status"], "status", {
         NOT_ASSESSED: Spec(bilingual, True), DISSOLVED: Spec(bilingual, True)})
-    warnings = _rubric_warnings(values["peringatan"], indicators, check)
+    warnings = _rubric_warnings(values["peringatan"], indicators, stages, check)
     if check.problems:
         return None, check.problems
     return Rubric(jenis, partner_kinds, indicators, stages, status, assets, values["aset_maks"], warnings), []
@@ -158,25 +158,29 @@ _WARNING_PARAMS = {
     "skor-turun": {"selisih_skor": Spec(number, True)},
     "pengembalian-rendah": {"indikator": Spec(text, True), "level_maks": Spec(integer(0), True)},
     "kehadiran-menurun": {"indikator": Spec(text, True)},
+    "mandek": {"tahap": Spec(text, True), "hari": Spec(integer(1), True)},
     "penilaian-lama": {"hari": Spec(integer(1), True)},
 }
-"""The warnings the scorer knows how to detect, and the parameters each reads."""
+"""The warnings the scorer knows how to detect, and the parameters each reads. Their order in
+``rubric.yaml`` is their order of urgency (DESIGN §4), so it is not fixed here."""
 
 
-def _rubric_warnings(node: Node, indicators: tuple[Indicator, ...], check: Checker) -> tuple[WarningRule, ...]:
+def _rubric_warnings(node: Node, indicators: tuple[Indicator, ...], stages: tuple[Stage, ...],
+                     check: Checker) -> tuple[WarningRule, ...]:
     by_key = {i.key: i for i in indicators}
+    stage_keys = [s.key for s in stages]
     rules = []
 
     def rule(item_node: Node, field: str) -> None:
         if item_node.kind != "mapping" or "kunci" not in item_node.value:
-            check.report(item_node.line, field, "needs kunci, nama, arti and saran")
+            check.report(item_node.line, field, "needs kunci, nama, arti, saran and langkah")
             return
         key = check.convert(item_node.value["kunci"], join(field, "kunci"), text)
         if key not in _WARNING_PARAMS:
             check.report(item_node.line, join(field, "kunci"), f"unknown warning '{key}'", suggest(str(key), _WARNING_PARAMS))
             return
         spec = {"kunci": Spec(text, True), "nama": Spec(bilingual, True), "arti": Spec(bilingual, True),
-                "saran": Spec(bilingual, True), **_WARNING_PARAMS[key]}
+                "saran": Spec(bilingual, True), "langkah": Spec(bilingual, True), **_WARNING_PARAMS[key]}
         item = check.mapping(item_node, field, spec)
         if item is None or len(item) < len(spec):
             return
@@ -186,8 +190,13 @@ def _rubric_warnings(node: Node, indicators: tuple[Indicator, ...], check: Check
             return
         if key == "kehadiran-menurun" and not by_key[indicator].banded:
             check.report(item_node.line, join(field, "indikator"), "must be a percentage indicator (with pita)")
-        rules.append(WarningRule(key, item["nama"], item["arti"], item["saran"], indicator,
-                                 item.get("level_maks", 0), item.get("selisih_skor", Decimal(0)), item.get("hari", 0)))
+        stage = item.get("tahap", "")
+        if stage and stage not in stage_keys:
+            check.report(item_node.line, join(field, "tahap"), f"unknown stage '{stage}'", suggest(stage, stage_keys))
+            return
+        rules.append(WarningRule(key, item["nama"], item["arti"], item["saran"], item["langkah"], indicator,
+                                 item.get("level_maks", 0), item.get("selisih_skor", Decimal(0)), item.get("hari", 0),
+                                 stage))
 
     check.sequence(node, "peringatan", rule)
     _unique([r.key for r in rules], node, "peringatan", check)

@@ -135,6 +135,8 @@ class Programme:
     """Group id -> slugs of its kelurahan."""
     warnings: dict[str, tuple[str, ...]]
     """Warning key -> ids of the groups carrying it, in display order; every rubric warning present."""
+    attention: tuple[str, ...]
+    """Ids of the groups carrying any warning (active groups only), most urgent first (``urgency``)."""
 
     @cached_property
     def by_id(self) -> dict[str, GroupSummary]:
@@ -214,6 +216,7 @@ def summarise_group(g: ScoredGroup) -> GroupSummary:
         g.id, group.nama, group.jenis, group.wilayah, group.dibentuk, group.bubar, g.status, g.warnings,
         tuple((a.date, a.stage) for a in g.assessments), latest.tenths if latest else None,
         previous.tenths if previous else None, first_step(g),
+        latest.assessment.assessor if latest else "",
         dict(latest.levels) if latest else {},
         dict(with_assets[0].assessment.assets) if with_assets else None,
         dict(with_assets[-1].assessment.assets) if with_assets else None)
@@ -267,7 +270,22 @@ def summarise(groups: Iterable[GroupSummary], rubric: Rubric, as_of: dt.date | N
         w = group.wilayah
         area_of[group.id] = slugs[(w.kota, w.kecamatan, w.kelurahan)]
     warnings = {rule.key: tuple(g.id for g in ordered if rule.key in g.warnings) for rule in rubric.warnings}
-    return Programme(as_of, ordered, areas, area_of, warnings)
+    return Programme(as_of, ordered, areas, area_of, warnings, attention(ordered, rubric))
+
+
+def urgency(group: GroupSummary, rank: dict[str, int]) -> tuple:
+    """How soon a group with warnings needs a visit, as a sort key, most urgent first (DESIGN §5): its
+    worst warning (``rank``: each warning's place in the rubric, the order of urgency), then more warnings
+    before fewer, then the lower score; a group never assessed counts as below every score (its only
+    possible warning is ``penilaian-lama``, and nothing is known of it). Ties in display order."""
+    score = -1 if group.latest_tenths is None else group.latest_tenths
+    return (min(rank[w] for w in group.warnings), -len(group.warnings), score, display_order(group))
+
+
+def attention(groups: Iterable[GroupSummary], rubric: Rubric) -> tuple[str, ...]:
+    """The ids of the groups that carry a warning, most urgent first (``urgency``)."""
+    rank = {rule.key: n for n, rule in enumerate(rubric.warnings)}
+    return tuple(g.id for g in sorted((g for g in groups if g.warnings), key=lambda g: urgency(g, rank)))
 
 
 # --------------------------------------------------------------------------

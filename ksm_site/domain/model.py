@@ -90,10 +90,14 @@ class WarningRule:
     name: Text
     meaning: Text
     advice: Text
+    first_step: Text
+    """The advice in a few words: what a row of the attention list says to do first."""
     indicator: str = ""
     max_level: int = 0
     min_drop: Decimal = Decimal(0)
     days: int = 0
+    stage: str = ""
+    """The stage a group stalls at (``mandek``)."""
 
 
 @dataclass(frozen=True)
@@ -327,6 +331,8 @@ class GroupSummary:
     first_step: Shared
     """For an active, assessed group: the indicator to work on first (the first unmet requirement of the
     next stage, else the one with the most room to grow); else ''."""
+    assessor: Shared
+    """Who made the latest assessment (its ``penilai``); empty when never assessed or not named."""
     latest_levels: dict[Shared, int]
     """The latest assessment's level per applicable indicator; empty when never assessed."""
     first_assets: dict[Shared, int] | None

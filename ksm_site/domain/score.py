@@ -96,8 +96,21 @@ def room_to_grow(latest: ScoredAssessment, applicable: tuple[Indicator, ...], li
     return tuple(i.key for i in below_top[:limit])
 
 
+def stalled_since(scored: tuple[ScoredAssessment, ...], stage: str) -> dt.date | None:
+    """The date of the first of the assessments at ``stage`` that run unbroken up to the latest one (the
+    longest such run); None when the latest is at another stage, or there is none."""
+    since = None
+    for assessment in reversed(scored):
+        if assessment.stage != stage:
+            break
+        since = assessment.date
+    return since
+
+
 def warnings_of(group: Group, scored: tuple[ScoredAssessment, ...], rubric: Rubric, as_of: dt.date) -> tuple[str, ...]:
-    """The keys of the rubric's warnings that hold for an active group, in rubric order."""
+    """The keys of the rubric's warnings that hold for an active group, in rubric order (their order of
+    urgency). ``mandek`` compares the dates of assessments, not the as-of date: a stall is what the group's
+    assessments show; how long ago the latest was is ``penilaian-lama``'s to say."""
     if group.bubar is not None:
         return ()
     stage_rank = {s.key: n for n, s in enumerate(rubric.stages)}
@@ -115,6 +128,9 @@ def warnings_of(group: Group, scored: tuple[ScoredAssessment, ...], rubric: Rubr
             values = [s.assessment.values[rule.indicator] for s in scored[-3:]
                       if rule.indicator in s.assessment.values]
             hit = len(values) == 3 and values[0] > values[1] > values[2]
+        elif rule.key == "mandek":
+            since = stalled_since(scored, rule.stage)
+            hit = since is not None and (latest.date - since).days >= rule.days
         elif rule.key == "penilaian-lama":
             since = latest.date if latest else group.dibentuk
             hit = (as_of - since).days > rule.days

@@ -202,13 +202,27 @@ class TablePage:
 
 
 @dataclass(frozen=True)
+class AttentionRow:
+    """A group's row on the attention list: its summary, and its kelurahan's URL slugs (the values of the
+    list's area filter, which depend on other groups' area names where two slugs collide)."""
+
+    group: GroupSummary
+    slugs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class WarningsInputs:
-    """The list of groups that need attention."""
+    """The attention list: the active groups with a warning, most urgent first, and what each warning means."""
 
     warned: int
     """How many active groups carry any warning."""
-    tables: tuple[tuple[str, Listed], ...]
-    """Each rubric warning, in rubric order, with the groups carrying it."""
+    counts: tuple[tuple[str, int], ...]
+    """Each rubric warning, in rubric order, with how many active groups carry it."""
+    rows: tuple[AttentionRow, ...]
+    """The most urgent of them, most urgent first: all, or the first ``Limits.attention_rows``."""
+    kota: tuple[tuple[str, tuple[str, ...], int], ...]
+    """Each kota's name, slugs and how many of its active groups carry a warning: where the groups the
+    list leaves out are found."""
     as_of: dt.date | None
 
 

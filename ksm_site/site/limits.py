@@ -12,6 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+PAGE_BUDGET = 200_000
+"""No HTML page may be bigger than this, in bytes of UTF-8 (DESIGN §5: 200 KB). The limits below keep
+pages well under it at any programme size (``tests/test_budget.py``); the attention list also checks it
+as it is made (``pages/attention.py``)."""
+
+
 class SearchIndexError(Exception):
     """Pagefind could not index the site."""
 
@@ -24,6 +30,9 @@ class Limits:
     tree_entries: int = 1_000
     """The areas page lists every kota, kecamatan and kelurahan while there are at most this many of them;
     else the kota and kecamatan while they fit, else the kota only: each area's page lists its children."""
+    attention_rows: int = 400
+    """The most groups the attention list declares and may list; a row takes 700 bytes or more, so the page
+    budget binds first."""
     search_one_part: int = 20_000
     """A language of up to this many search entries has one part: a reader's browser loads one index."""
     search_part: int = 12_000

@@ -30,14 +30,14 @@ from ..domain.analyse import Extent, Programme, analyse
 from .data import data_stream
 from .group import Makers, make_group
 from .inputs import (
-    AreaEntryInputs, AreaInputs, AreaPage, AreasInputs, DataInputs, DatedInputs, EntrySet, GroupInputs, Listed, NoInputs,
-    RowSource, SearchIndexInputs, SearchInputs, ShareInputs, ShareSource, Shares, SitemapInputs, TablePage,
-    TablePageInputs,
-    WarningsInputs,
+    AreaEntryInputs, AreaInputs, AreaPage, AreasInputs, AttentionRow, DataInputs, DatedInputs, EntrySet, GroupInputs,
+    Listed, NoInputs, RowSource, SearchIndexInputs, SearchInputs, ShareInputs, ShareSource, Shares, SitemapInputs,
+    TablePage, TablePageInputs, WarningsInputs,
 )
 from .maker import Page
 from .pages.areas import area_page, areas_page, index_page, table_page
-from .pages.rubric import methodology_page, warnings_page
+from .pages.attention import attention_page
+from .pages.rubric import methodology_page
 from .pages.service import not_found_page, search_page
 from .rows import choices
 from .schema import SCHEMA_PATH, schema_bytes
@@ -170,9 +170,16 @@ def tabled(inputs: TablePageInputs, makers: Makers) -> TablePage:
 
 
 def warnings_instances(w: Whole) -> Iterator[WarningsInputs]:
+    """The attention list: the most urgent warned groups' summaries (a page of at most ``Limits.attention_rows`` rows,
+    made from the summaries as it is rendered: see ``pages/attention.py``)."""
     programme = w.programme
-    yield WarningsInputs(programme.areas[()].counts.warned,
-                         tuple((key, w.listed(ids)) for key, ids in programme.warnings.items()), w.extent.as_of)
+    headings = programme.headings
+    yield WarningsInputs(
+        programme.areas[()].counts.warned,
+        tuple((key, len(ids)) for key, ids in programme.warnings.items()),
+        tuple(AttentionRow(programme.by_id[i], programme.area_of[i]) for i in programme.attention[:w.limits.attention_rows]),
+        tuple((headings[k].names[-1], k, headings[k].counts.warned) for k in headings[()].children),
+        w.extent.as_of)
 
 
 def areas_instances(w: Whole) -> Iterator[AreasInputs]:
@@ -282,7 +289,7 @@ REGISTRY = (
     Kind("index", "whole", AreaInputs, index_instances, per_language(index_page), analysed),
     Kind("area", "whole", AreaInputs, area_instances, per_language(area_page), analysed),
     Kind("area table", "whole", TablePageInputs, table_page_instances, per_language(table_page), tabled),
-    Kind("warnings", "whole", WarningsInputs, warnings_instances, per_language(warnings_page)),
+    Kind("warnings", "whole", WarningsInputs, warnings_instances, per_language(attention_page)),
     Kind("areas", "whole", AreasInputs, areas_instances, per_language(areas_page)),
     Kind("methodology", "whole", DatedInputs, dated, per_language(methodology_page)),
     Kind("search", "whole", SearchInputs, search_page_instances, per_language(search_page)),

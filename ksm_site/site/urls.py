@@ -35,6 +35,17 @@ def area_path(slugs: tuple[str, ...], page: int = 1) -> str:
     return "/".join(("wilayah", *slugs, "index.html" if page == 1 else f"halaman-{page}.html"))
 
 
+def area_filter(slugs: tuple[str, ...]) -> str:
+    """The value of the attention list's area filter (``?wilayah=``) that keeps the groups of the area
+    ``slugs`` (a kota, kecamatan or kelurahan): its slugs joined by ``/``, which URL slugs never hold."""
+    return "/".join(slugs)
+
+
+def attention_of(from_page: str, slugs: tuple[str, ...]) -> str:
+    """A link from a page to the attention list filtered to the area ``slugs``."""
+    return relative(from_page, WARNINGS) + "?wilayah=" + area_filter(slugs)
+
+
 def relative(from_page: str, target: str) -> str:
     """A link from one output file to another, both relative to the site root."""
     return "../" * from_page.count("/") + target

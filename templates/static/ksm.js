@@ -2,7 +2,9 @@
    tables are complete in the HTML, the search box is a plain form.
    - table[data-groups]: sort by clicking a column header, or, where the rows are
      cards (a phone), with a choice above them; filter with the form whose
-     data-filters-for names the table (text, stage, type, area).
+     data-filters-for names the table (text, and a choice per data-filter-field: stage, type, area,
+     assessor; a choice marked data-filter-within keeps the rows whose value is inside its value,
+     a/b/c inside a/b).
    - #search: Pagefind search, with ?q= in the address so results can be shared, and each group
      result given its stage and score from the group's data.json; opened from disk (file://) it
      says that search needs the site to be served.
@@ -104,17 +106,27 @@
     var count = form.querySelector("[data-count]");
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
     var haystacks = rows.map(function (row) { return normalise(row.textContent); });
-    // The filters live in the address too, under the controls' names (?q=&tahap=&jenis=&wilayah=), so
-    // a filtered view can be shared: an address's filters are set as the page opens, and each change
-    // replaces them. A value a choice does not offer is left out rather than hide every row.
+    // The filters live in the address too, under the controls' names (?q=&tahap=&jenis=&wilayah=&penilai=),
+    // so a filtered view can be shared: an address's filters are set as the page opens, and each change
+    // replaces them. A value a choice does not offer is left out rather than hide every row, unless the
+    // choice names such a value (data-unlisted: a list that leaves rows out, whose value then holds none).
     var named = Array.prototype.filter.call(form.elements, function (control) { return control.name; });
     var params = new URLSearchParams(window.location.search);
     named.forEach(function (control) {
       var value = params.get(control.name);
       if (value === null) return;
-      if (control.options && !Array.prototype.some.call(control.options, function (o) { return o.value === value; })) return;
+      if (control.options && !Array.prototype.some.call(control.options, function (o) { return o.value === value; })) {
+        if (!control.hasAttribute("data-unlisted")) return;
+        control.appendChild(new Option(control.getAttribute("data-unlisted"), value));
+      }
       control.value = value;
     });
+
+    function matches(select, value) {
+      var wanted = select.value;
+      if (!wanted || value === wanted) return true;
+      return select.hasAttribute("data-filter-within") && value !== null && value.indexOf(wanted + "/") === 0;
+    }
 
     function remember() {
       var url = new URL(window.location.href);
@@ -135,7 +147,7 @@
       rows.forEach(function (row, i) {
         var visible = words.every(function (w) { return haystacks[i].indexOf(w) !== -1; });
         selects.forEach(function (select) {
-          if (select.value && row.getAttribute("data-" + select.getAttribute("data-filter-field")) !== select.value) visible = false;
+          if (!matches(select, row.getAttribute("data-" + select.getAttribute("data-filter-field")))) visible = false;
         });
         row.hidden = !visible;
         if (visible) shown += 1;

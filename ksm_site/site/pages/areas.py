@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...domain.analyse import AreaSummary
 from ..inputs import AreaPage, AreasInputs, TablePage
 from ..maker import Page, PageMaker
-from ..urls import AREAS, INDEX, WARNINGS, area_path, relative
+from ..urls import AREAS, INDEX, WARNINGS, area_path, attention_of, relative
 
 
 def index_page(m: PageMaker, inputs: AreaPage) -> Page:
@@ -50,6 +50,7 @@ def area_page(m: PageMaker, inputs: AreaPage) -> Page:
         counts=m.counts(area),
         total=m.lang.number(area.counts.total),
         warned=m.lang.number(area.counts.warned),
+        warned_href=attention_of(path, area.slugs) if area.counts.warned else "",
         child_level=child_level,
         figures=m.figures.area(inputs.analysis, area.names[-1], inputs.survival_years),
         children=m.area_rows(path, inputs.children),

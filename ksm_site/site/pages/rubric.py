@@ -1,29 +1,11 @@
-"""The pages that explain the rubric: the methodology, and the groups that need attention."""
+"""The page that explains the rubric: the methodology (the attention list is ``attention.py``)."""
 
 from __future__ import annotations
 
 from ...domain.model import DISSOLVED, NOT_ASSESSED
-from ..inputs import DatedInputs, WarningsInputs
+from ..inputs import DatedInputs
 from ..maker import Page, PageMaker
-from ..urls import INDEX, METHOD, WARNINGS
-
-
-def warnings_page(m: PageMaker, inputs: WarningsInputs) -> Page:
-    """Every warning, what it means, what to do, and the groups carrying it."""
-    _ = m.lang._
-    tables = dict(inputs.tables)
-    sections = []
-    for rule in m.rubric.warnings:
-        listed = tables[rule.key]
-        sections.append({"key": rule.key, "name": m.lang.text(rule.name), "meaning": m.lang.text(rule.meaning),
-                         "advice": m.lang.text(rule.advice),
-                         "table_id": f"groups-{rule.key}",
-                         "rows": m.group_rows(WARNINGS, listed.rows(m.lang.code), len(listed)),
-                         "count": len(listed)})
-    return m.page(WARNINGS, "warnings.html", _("Needs attention"),
-                  _("Active KSM groups with an early warning, and what to do about each."),
-                  [(_("Home"), INDEX), (_("Needs attention"), "")], inputs.as_of, sections=sections,
-                  warned=m.lang.number(inputs.warned))
+from ..urls import INDEX, METHOD
 
 
 def methodology_page(m: PageMaker, inputs: DatedInputs) -> Page:
