@@ -153,7 +153,9 @@ def test_every_timeline_shares_its_frame_and_counts_in_whole_numbers():
     grid = {label: float(y) for y, label in re.findall(r'<text x="[^"]+" y="([^"]+)"[^>]*>n(\d+)<', data_layer(small))}
     stacked = re.findall(r'<rect x="[^"]+" y="([^"]+)" width="[^"]+" height="([^"]+)"', data_layer(small))
     top, height = map(float, stacked[-1])  # the last period's stack: 3 + 2 = 5 groups, up to the top tick
-    assert top == pytest.approx(grid["5"] - 3.2, abs=0.1) and height == pytest.approx(2 / 5 * (grid["0"] - grid["5"]), abs=0.2)
+    size = float(re.search(r'font-size="([\d.]+)"[^>]*>n5<', data_layer(small)).group(1))
+    # a count's label is centred on its grid line: its baseline a little over a third of its size below
+    assert top == pytest.approx(grid["5"] - 0.36 * size, abs=0.1) and height == pytest.approx(2 / 5 * (grid["0"] - grid["5"]), abs=0.2)
 
 
 def test_css_uses_the_chart_colours():
@@ -230,3 +232,97 @@ def test_short_programmes_are_drawn_by_quarter(rubric):
     assert [label for label, _ in periods] == ["2023 Q1", "2023 Q2", "2023 Q3", "2023 Q4", "2024 Q1", "2024 Q2"]
     assert [end for _, end in periods][:2] == [dt.date(2023, 3, 31), dt.date(2023, 6, 30)]
     assert periods[-1][1] == dt.date(2024, 5, 1)
+
+
+# --- what a reader sees on a phone (issue 24) -------------------------------------
+
+SHOWN_AT_360 = 360 - 2 * 16
+"""CSS px a chart is as wide as on a 360 px phone: the text column, less main's padding of 1rem a side."""
+GENERIC_FAMILIES = ("sans-serif", "serif", "system-ui", "monospace")
+
+
+def texts(svg: str) -> list[tuple[str, float, str, dict]]:
+    """(text, font size in SVG units, font family, attributes) of every text element, its size and family from
+    its attributes or its style, whichever names them (matplotlib writes a style, the data layer attributes),
+    else the family it inherits from the chart's root."""
+    root = dict(re.findall(r'([\w-]+)="([^"]*)"', svg[:svg.index(">")]))
+    found = []
+    for attrs, content in re.findall(r"<text\b([^>]*)>([^<]*)</text>", svg):
+        attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', attrs))
+        style = dict(tuple(part.strip() for part in item.split(":", 1))
+                     for item in attributes.get("style", "").split(";") if ":" in item)
+        size = style.get("font-size") or attributes["font-size"]
+        family = style.get("font-family") or attributes.get("font-family") or root.get("font-family", "")
+        found.append((content, float(size.removesuffix("px")), family, attributes))
+    return found
+
+
+def sample_charts() -> dict[str, str]:
+    """Every chart the sample site draws, in both languages, by a name saying where it is, and the
+    timelines of a programme of quarters and of a long-lived one."""
+    from ksm_site.content.read import read_content
+    from ksm_site.domain.analyse import analyse, extent_of, facts_of, summarise
+    from ksm_site.site.figures import Figures
+    from ksm_site.site.i18n import Lang
+    from conftest import CONTENT, TODAY
+
+    content = read_content(str(CONTENT), TODAY)
+    extent = extent_of([facts_of(g) for g in content.groups], None)
+    groups = [score_group(g, content.rubric, extent.as_of) for g in content.groups]
+    summaries = [summarise_group(g) for g in groups]
+    programme = summarise(summaries, content.rubric, extent.as_of)
+    by_id = {s.id: s for s in summaries}
+    found = {}
+    for code in ("id", "en"):
+        figures = Figures(content.rubric, Lang(code))
+        for g in groups:
+            for f in (figures.progression(g, extent.axis), figures.pentagon(g)):
+                found[f"{code} {g.id} {f.ident}"] = str(f.svg)
+        for slugs, area in programme.areas.items():
+            analysis = analyse([by_id[i] for i in area.group_ids], content.rubric, extent.as_of, extent.periods)
+            for f in figures.area(analysis, "x", extent.survival_years):
+                found[f"{code} {'/'.join(slugs)} {f.ident}"] = str(f.svg)
+        series = tuple((n, figures.colour(k)) for k, n in zip(figures.statuses, figures.status_names))
+        for name, periods in (("quarters", [f"{y} Q{q}" for y in (2022, 2023, 2024) for q in (1, 2, 3, 4)]),
+                              ("6 quarters", [f"{y} Q{q}" for y in (2023, 2024) for q in (1, 2, 3)]),
+                              ("25 years", [str(y) for y in range(2000, 2025)])):
+            axes = charts.TimelineAxes(tuple(figures.period_label(p) for p in periods), series, "Groups")
+            ticks = tuple((v, Lang(code).count(v)) for v in charts.count_ticks(100000))
+            zeros = tuple((0,) * len(periods) for _ in series)
+            found[f"{code} {name} timeline"] = charts.timeline_svg(axes, ticks, zeros, "t", "d", "tl")
+    return {name: svg for name, svg in found.items() if svg}
+
+
+@pytest.fixture(scope="module")
+def every_chart() -> dict[str, str]:
+    return sample_charts()
+
+
+def test_every_chart_text_is_at_least_11_css_px_on_a_360_px_phone_and_no_period_label_touches_the_next(every_chart):
+    """A chart is drawn WIDTH units wide and shown as wide as the text column: on a 360 px phone each unit is
+    a little under a CSS px. Labels of 8 and 9 units were once 7.7 and 8.7 px there (9.5 px at 390 px).
+    Larger labels need more room: a timeline writes every other period's label, or turns them, rather than
+    let them run into each other (years in a long programme, quarters in a short one)."""
+    small = set()
+    for name, svg in every_chart.items():
+        width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+        for content, size, _family, _attributes in texts(svg):
+            if content.strip() and size * SHOWN_AT_360 / width < 11:
+                small.add((name.split(" ", 1)[0] + " " + name.rsplit(" ", 1)[1], content, size))
+    assert len(every_chart) > 150 and small == set()
+    checked = 0
+    for name, svg in every_chart.items():
+        if not name.endswith("timeline"):
+            continue
+        level = sorted((float(attributes["x"]), content, size) for content, size, _family, attributes in texts(svg)
+                       if re.fullmatch(r"\d{4}( [QK]\d)?", content) and "rotate" not in attributes.get("transform", ""))
+        for (x0, label, size), (x1, _, _) in zip(level, level[1:]):
+            assert x1 - x0 > len(label) * 0.64 * size, (name, label)
+            checked += 1
+    assert checked > 10
+
+
+def test_every_chart_text_ends_its_font_list_with_a_generic_family(every_chart):
+    """'DejaVu Sans' alone made a phone without it draw the labels in its default serif."""
+    families = {family for svg in every_chart.values() for _text, _size, family, _t in texts(svg)}
+    assert families and all(f.split(",")[-1].strip().strip("'\"") in GENERIC_FAMILIES for f in families), families
