@@ -326,3 +326,50 @@ def test_every_chart_text_ends_its_font_list_with_a_generic_family(every_chart):
     """'DejaVu Sans' alone made a phone without it draw the labels in its default serif."""
     families = {family for svg in every_chart.values() for _text, _size, family, _t in texts(svg)}
     assert families and all(f.split(",")[-1].strip().strip("'\"") in GENERIC_FAMILIES for f in families), families
+
+
+# --- nothing to draw: a sentence instead of an empty chart -------------------------
+
+def group_figures(rubric, lang: str = "en"):
+    from ksm_site.domain.analyse import TimeAxis
+    from ksm_site.site.figures import Figures
+    from ksm_site.site.i18n import Lang
+    return Figures(rubric, Lang(lang)), TimeAxis(2016, AS_OF)
+
+
+def test_a_group_never_assessed_gets_sentences_not_empty_charts(rubric):
+    figures, axis = group_figures(rubric, "id")
+    never = score_group(make_group(rubric), rubric, AS_OF)
+    path, assets = figures.progression(never, axis), figures.pentagon(never)
+    assert str(path.svg) == "" and path.note == "Belum ada penilaian: grafik muncul setelah penilaian pertama."
+    assert str(assets.svg) == "" and assets.note == "Belum ada penilaian yang menilai aset."
+    assert path.table.rows == () and assets.table.rows == ()
+
+
+def test_an_area_chart_with_nothing_to_show_is_a_sentence(rubric):
+    """A group assessed once and one dissolved before any assessment: no transition to draw. A group never
+    assessed: no indicator level or asset to draw."""
+    from ksm_site.domain.analyse import analyse, timeline_periods
+    groups = [scored(rubric, ("2019-01-01", values(rubric)), group_id="a/1"),
+              scored(rubric, dibentuk="2018-01-01", bubar="2019-01-01", group_id="a/2")]
+    figures, _ = group_figures(rubric)
+    figs = {f.ident: f for f in figures.area(analyse(groups, rubric, AS_OF, timeline_periods(groups, AS_OF)), "x", 9)}
+    assert str(figs["transitions"].svg) == "" and figs["transitions"].note == "No group has been assessed twice yet."
+    assert figs["transitions"].table.rows == ()
+    assert all(str(figs[k].svg) for k in ("timeline", "survival", "indicators"))
+    alone = [scored(rubric, dibentuk="2018-01-01", group_id="a/3")]
+    figs = {f.ident: f for f in figures.area(analyse(alone, rubric, AS_OF, timeline_periods(alone, AS_OF)), "x", 9)}
+    assert str(figs["indicators"].svg) == "" and figs["indicators"].note == "No active group has been assessed."
+    assert str(figs["pentagon"].svg) == "" and figs["pentagon"].note == "No assessment has rated the assets yet."
+
+
+def test_the_survival_legend_names_only_the_types_drawn(rubric):
+    """An area of loan groups only once had a legend for infrastructure and social groups too."""
+    from ksm_site.domain.analyse import analyse, timeline_periods
+    groups = [scored(rubric, dibentuk="2018-01-01", group_id="a/1"), scored(rubric, dibentuk="2019-01-01", group_id="a/2")]
+    figures, _ = group_figures(rubric)
+    analysis = analyse(groups, rubric, AS_OF, timeline_periods(groups, AS_OF))
+    svg = str(figures.survival(analysis, "x", 9).svg)
+    names = {content for content, *_ in texts(svg)}
+    assert "Revolving loan" in names and not names & {"Infrastructure", "Social"}, names
+    assert f'stroke="{charts.SERIES_STYLES[0][0]}" stroke-width="2"' in data_layer(svg)  # the loan groups' curve

@@ -1,4 +1,5 @@
-"""Charts as coordinators read them on a phone (issue 24): labels large enough, in a font every phone has.
+"""Charts as coordinators read them on a phone (issue 24): labels large enough, in a font every phone has,
+and a sentence where there is nothing to draw.
 
 Reuses test_browser's fixtures (the sample built once, served on loopback under a sub-path, Debian's
 Chromium) and test_phone's pages and helpers.
@@ -9,10 +10,11 @@ from __future__ import annotations
 import pytest
 
 from test_browser import AREA, GROUP, base_url, browser, site  # noqa: F401 (fixtures)
-from test_phone import KELURAHAN
+from test_phone import KELURAHAN, open_page
 
 HELD = "kelompok/kota-madiun/kartoharjo/ksm-kelun-sejahtera/index.html"
 """Its latest assessment scores 76.7, in Kembang's band, but a Kembang gate holds it at Tumbuh."""
+NEVER_ASSESSED = "kelompok/kota-madiun/kartoharjo/ksm-lele-makmur/index.html"
 CHART_PAGES = ["index.html", AREA, KELURAHAN, GROUP, HELD, "en/index.html", "en/" + HELD]
 
 # Every text of every chart in main as the reader sees it: its rendered size in CSS px (its computed
@@ -43,3 +45,29 @@ def test_chart_labels_are_at_least_11_px_in_a_font_list_ending_in_a_generic_fami
     context.close()
     assert seen > 200 and small == {}
     assert families and all(f.split(",")[-1].strip().strip("'\"") in GENERIC for f in families), families
+
+
+@pytest.mark.parametrize("width", ["390", "1280"])
+def test_a_group_never_assessed_shows_sentences_not_empty_charts(browser, base_url, width):
+    page = open_page(browser, width)
+    for prefix, path_sentence, assets_sentence in (
+            ("", "Belum ada penilaian: grafik muncul setelah penilaian pertama.", "Belum ada penilaian yang menilai aset."),
+            ("en/", "No assessment yet: the chart appears after the first assessment.", "No assessment has rated the assets yet.")):
+        page.goto(base_url + prefix + NEVER_ASSESSED)
+        assert page.locator("main svg").count() == 0
+        assert page.locator("#fig-progression p").inner_text() == path_sentence
+        assert page.locator("#fig-pentagon p").inner_text() == assets_sentence
+        assert page.locator("main figure details").count() == 0  # no table of numbers that are not there
+    assert page.problems == []
+    page.context.close()
+
+
+def test_an_area_chart_names_only_the_group_types_it_draws(browser, base_url):
+    """Kelurahan Kelun has loan and infrastructure groups, no social one."""
+    page = open_page(browser, "390")
+    page.goto(base_url + "wilayah/kota-madiun/kartoharjo/kelun/index.html")
+    legend = page.locator("#fig-survival svg text").all_text_contents()
+    assert "Pinjaman bergulir" in legend and "Infrastruktur" in legend and "Sosial" not in legend
+    page.goto(base_url + "index.html")
+    assert "Sosial" in page.locator("#fig-survival svg text").all_text_contents()
+    page.context.close()

@@ -212,6 +212,9 @@ class SurvivalAxes:
     years: int
     x_label: str
     y_label: str
+    shown: tuple[int, ...] | None = None
+    """The series the legend names (those the chart draws), by index; None: every one. An area without
+    some type of group gets no legend entry for it."""
 
 
 def draw_survival(axes: SurvivalAxes):
@@ -219,7 +222,8 @@ def draw_survival(axes: SurvivalAxes):
     from matplotlib.lines import Line2D
     height = 260
     fig = figure(height)
-    names = list(axes.series)
+    shown = range(len(axes.series)) if axes.shown is None else axes.shown
+    names = [axes.series[i] for i in shown]
     # one row while the names fit across the chart, else two columns
     columns = len(names) if sum(len(n) * CHAR_WIDTH * SMALL_SIZE + 40 for n in names) <= WIDTH - 20 else 2
     rows = math.ceil(len(names) / max(columns, 1))
@@ -238,8 +242,9 @@ def draw_survival(axes: SurvivalAxes):
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     handles = [Line2D([], [], color=colour, linewidth=2, dashes=[float(v) for v in dash.split()] if dash else (None, None))
-               for (colour, dash), _ in zip(SERIES_STYLES, names)]
-    fig.legend(handles, names, loc="lower center", ncol=columns, frameon=False, bbox_to_anchor=(0.5, 0.0))
+               for colour, dash in (SERIES_STYLES[i] for i in shown)]
+    if names:
+        fig.legend(handles, names, loc="lower center", ncol=columns, frameon=False, bbox_to_anchor=(0.5, 0.0))
     return fig, ax
 
 
