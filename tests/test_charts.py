@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import subprocess
@@ -373,3 +374,39 @@ def test_the_survival_legend_names_only_the_types_drawn(rubric):
     names = {content for content, *_ in texts(svg)}
     assert "Revolving loan" in names and not names & {"Infrastructure", "Social"}, names
     assert f'stroke="{charts.SERIES_STYLES[0][0]}" stroke-width="2"' in data_layer(svg)  # the loan groups' curve
+
+
+# --- a group held below its score's band by a gate ---------------------------------
+
+def held_and_free(rubric):
+    """A group whose latest score is in Kembang's band while a Kembang gate (partners, level 1) holds it at
+    Tumbuh, and one that reaches Kembang with the same score."""
+    strong = {k: 3 for k in ("pertemuan_rutin", "agenda_pertemuan", "tabungan_kelompok", "aturan_main",
+                             "pembahasan_masalah_kritis")}
+    held = make_group(rubric, ("2018-01-01", values(rubric)), ("2020-01-01", values(rubric, kegiatan_pihak_luar=1, **strong)),
+                      group_id="a/held")
+    free = make_group(rubric, ("2018-01-01", values(rubric)), ("2020-01-01", values(rubric, **strong)), group_id="a/free")
+    return score_group(held, rubric, AS_OF), score_group(free, rubric, AS_OF)
+
+
+def test_a_point_a_gate_held_below_its_scores_band_is_ringed_and_said(rubric):
+    held, free = held_and_free(rubric)
+    assert [a.stage for a in held.assessments] == ["tumbuh", "tumbuh"] and held.assessments[-1].score >= 75
+    assert [a.stage for a in free.assessments] == ["tumbuh", "kembang"]
+    figures, axis = group_figures(rubric)
+    figure = figures.progression(held, axis)
+    frame = charts.progression_frame(figures.progression_axes(axis))
+    rings = re.findall(r'<circle class="held" cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)"', str(figure.svg))
+    assert len(rings) == 1  # the first assessment (score 66.7, Tumbuh) is in its own band
+    x, y = frame.point(dt.date(2020, 1, 1).toordinal(), held.assessments[-1].score)
+    assert abs(float(rings[0][0]) - x) < 0.11 and abs(float(rings[0][1]) - y) < 0.11 and float(rings[0][2]) > 4.5
+    assert figure.table.rows[-1][2] == "Tumbuh (held by a requirement)" and figure.table.rows[0][2] == "Tumbuh"
+    score = figure.table.rows[-1][1]
+    assert f"score {score} in the Kembang band, held at Tumbuh by a requirement" in figure.note
+    assert figure.note in str(figure.svg)  # the description screen readers read says it too
+    free_figure = figures.progression(free, axis)
+    assert 'class="held"' not in str(free_figure.svg) and free_figure.note == ""
+    # the bands come from the rubric: with Kembang's minimum above the score, the point is in its own band
+    stages = tuple(dataclasses.replace(s, min_score=s.min_score + 20) if s.key == "kembang" else s for s in rubric.stages)
+    figures, axis = group_figures(dataclasses.replace(rubric, stages=stages))
+    assert 'class="held"' not in str(figures.progression(held, axis).svg)

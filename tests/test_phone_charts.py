@@ -1,5 +1,5 @@
 """Charts as coordinators read them on a phone (issue 24): labels large enough, in a font every phone has,
-and a sentence where there is nothing to draw.
+a stage a reader cannot misread, and a sentence where there is nothing to draw.
 
 Reuses test_browser's fixtures (the sample built once, served on loopback under a sub-path, Debian's
 Chromium) and test_phone's pages and helpers.
@@ -70,4 +70,25 @@ def test_an_area_chart_names_only_the_group_types_it_draws(browser, base_url):
     assert "Pinjaman bergulir" in legend and "Infrastruktur" in legend and "Sosial" not in legend
     page.goto(base_url + "index.html")
     assert "Sosial" in page.locator("#fig-survival svg text").all_text_contents()
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", ["390", "1280"])
+def test_a_point_a_gate_held_below_its_band_is_ringed_and_explained(browser, base_url, width):
+    page = open_page(browser, width)
+    page.goto(base_url + HELD)
+    figure = page.locator("#fig-progression")
+    ring = figure.locator("svg.chart circle.held")
+    assert ring.count() == 1 and ring.is_visible()
+    # the ring is around the latest point: the dot drawn at its centre is Tumbuh's colour, not Kembang's
+    centre = ring.evaluate("r => [r.getAttribute('cx'), r.getAttribute('cy')]")
+    dot = figure.locator(f"svg.chart circle:not(.held)[cx='{centre[0]}'][cy='{centre[1]}']")
+    assert dot.get_attribute("fill").upper() == "#56B4E9"
+    note = figure.locator("p").inner_text()
+    assert note == "Titik berlingkar: 15 Oktober 2024, skor 76,7 sudah di rentang Kembang, tetapi tertahan di Tumbuh oleh syarat."
+    assert "Tumbuh (tertahan syarat)" in figure.locator("table").text_content()  # under "the numbers behind the chart"
+    page.goto(base_url + GROUP)
+    assert page.locator("#fig-progression svg.chart circle").count() > 1
+    assert page.locator("#fig-progression circle.held").count() == 0 and page.locator("#fig-progression p").count() == 0
+    assert page.problems == []
     page.context.close()

@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from . import charts
 from ..domain.analyse import Analysis, TimeAxis, rated
+from ..domain.score import band_of
 from .i18n import Lang
 from ..domain.model import DISSOLVED, Rubric, ScoredGroup
 
@@ -43,7 +44,7 @@ class Figure:
     """Empty when there is nothing to draw: then ``note`` says so, in place of the chart."""
     table: Table
     note: str = ""
-    """Said under the chart, or in its place when there is no data to draw."""
+    """Said under the chart, e.g. what a mark means, or in its place when there is no data to draw."""
 
 
 NO_CHART = Markup("")
@@ -91,7 +92,11 @@ class Figures:
     # --- a group -----------------------------------------------------------
 
     def progression(self, g: ScoredGroup, axis: TimeAxis) -> Figure:
-        """The group's path through the stages, on the programme's shared time ``axis``."""
+        """The group's path through the stages, on the programme's shared time ``axis``.
+
+        Each point has its stage's colour; a point whose score lies in a higher stage's band than its stage
+        (a gate held the group below it) is ringed, and the sentence under the chart, its description and
+        its table say so, so that the band's colour around it is not read as its stage."""
         _ = self.lang._
         lang = self.lang
         caption = _("Score at each assessment, against the stage bands")
@@ -100,18 +105,30 @@ class Figures:
             note = (_("The group dissolved before any assessment.") if g.group.bubar
                     else _("No assessment yet: the chart appears after the first assessment."))
             return Figure("progression", caption, NO_CHART, Table(header, ()), note)
+        stage_name = lambda key: lang.text(self.rubric.status_name(key))  # noqa: E731
+        bands = tuple(band_of(a.points, a.max_points, self.rubric.stages) for a in g.assessments)
+        held = tuple(i for i, (a, band) in enumerate(zip(g.assessments, bands)) if self.rank[band] > self.rank[a.stage])
         data = charts.ProgressionData(
             tuple((a.date, a.score, self.rank[a.stage]) for a in g.assessments), g.group.dibentuk, g.group.bubar,
-            _("formed"), lang.text(self.rubric.status_name(DISSOLVED)).lower())
-        rows = tuple((lang.date(a.date), lang.score(a.tenths), lang.text(self.rubric.status_name(a.stage)))
-                     for a in g.assessments)
+            _("formed"), stage_name(DISSOLVED).lower(), held)
+        rows = tuple((lang.date(a.date), lang.score(a.tenths),
+                      _("%(stage)s (held by a requirement)") % {"stage": stage_name(a.stage)} if i in held
+                      else stage_name(a.stage))
+                     for i, a in enumerate(g.assessments))
         steps = "; ".join(f"{date}: {score} ({stage})" for date, score, stage in rows)
         desc = _("Score at each assessment: %(steps)s.") % {"steps": steps}
+        note = ""
+        if held:
+            marks = "; ".join(_("%(date)s, score %(score)s in the %(band)s band, held at %(stage)s by a requirement") % {
+                "date": rows[i][0], "score": rows[i][1], "band": stage_name(bands[i]),
+                "stage": stage_name(g.assessments[i].stage)} for i in held)
+            note = lang.ngettext("Ringed point: %(marks)s.", "Ringed points: %(marks)s.", len(held)) % {"marks": marks}
+            desc += " " + note
         if g.group.bubar:
             desc += " " + _("Dissolved on %(date)s.") % {"date": lang.date(g.group.bubar)}
         title = _("Path through the stages: %(name)s") % {"name": g.group.nama}
         svg = charts.progression_svg(self.progression_axes(axis), data, title, desc, "progression")
-        return Figure("progression", caption, Markup(svg), Table(header, rows))
+        return Figure("progression", caption, Markup(svg), Table(header, rows), note)
 
     def pentagon(self, g: ScoredGroup) -> Figure:
         _ = self.lang._

@@ -37,7 +37,7 @@ def draw_progression(axes: ProgressionAxes):
     """A fresh figure with the progression chart's frame; returns (figure, data axes)."""
     from matplotlib.patches import Rectangle
     fig = figure(190)
-    ax = fig.add_axes((0.1, 0.14, 0.88, 0.82))
+    ax = fig.add_axes((0.1, 0.14, 0.86, 0.82))  # room at the right for the ring of a held latest point
     pad = 20
     ax.set_xlim(day_number(axes.start) - pad, day_number(axes.end) + pad)
     ax.set_ylim(0, 100)
@@ -70,6 +70,13 @@ class ProgressionData:
     dissolved: dt.date | None
     formed_label: str
     dissolved_label: str
+    held: tuple[int, ...] = ()
+    """Indices of the points whose score lies in a higher stage's band than their stage: a gate held the
+    group below it. Each gets a ring (``HELD_RING``), so its colour is not misread as the band's."""
+
+
+HELD_RING = 8.5
+"""Radius of the ring around a held point; a point's dot has a radius of 4.5."""
 
 
 def progression_svg(axes: ProgressionAxes, data: ProgressionData, title: str, desc: str, ident: str) -> str:
@@ -90,17 +97,19 @@ def progression_svg(axes: ProgressionAxes, data: ProgressionData, title: str, de
     mark(data.formed, data.formed_label, "#555555", "3 3")
     if data.dissolved is not None:
         mark(data.dissolved, data.dissolved_label, DISSOLVED_COLOUR, "")
-    layer.append(_progression_points(frame.map, data.points))
+    layer.append(_progression_points(frame.map, data.points, data.held))
     return frame.svg("".join(layer), title, desc, ident)
 
 
 @lru_cache(maxsize=64)
-def _progression_points(frame: Map, points: tuple[tuple[dt.date, float, int], ...]) -> str:
-    """The score line and its dots: the same in every language (see ``Map``)."""
+def _progression_points(frame: Map, points: tuple[tuple[dt.date, float, int], ...], held: tuple[int, ...]) -> str:
+    """The score line, its dots and the rings of held points: the same in every language (see ``Map``)."""
     at = [frame.point(day_number(day), score) for day, score, _ in points]
     line = f'<path d="{svg_path(at)}" stroke="{INK}" stroke-width="1.6" fill="none"/>' if len(at) > 1 else ""
-    return line + "".join(f'<circle cx="{number(cx)}" cy="{number(cy)}" r="4.5" fill="{status_colour(rank)}" '
-                          f'stroke="{INK}" stroke-width="1"/>' for (cx, cy), (_, _, rank) in zip(at, points))
+    rings = "".join(f'<circle class="held" cx="{number(at[i][0])}" cy="{number(at[i][1])}" r="{HELD_RING}" fill="none" '
+                    f'stroke="{INK}" stroke-width="1.5"/>' for i in held)
+    return line + rings + "".join(f'<circle cx="{number(cx)}" cy="{number(cy)}" r="4.5" fill="{status_colour(rank)}" '
+                                  f'stroke="{INK}" stroke-width="1"/>' for (cx, cy), (_, _, rank) in zip(at, points))
 
 
 # --------------------------------------------------------------------------
