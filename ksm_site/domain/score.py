@@ -77,7 +77,8 @@ def score_assessment(assessment: Assessment, applicable: tuple[Indicator, ...],
     max_points = sum(i.max_level for i in applicable)
     return ScoredAssessment(
         assessment=assessment, levels=levels, points=points, max_points=max_points,
-        tenths=tenths_of(points, max_points), stage=stage_of(levels, points, max_points, stages))
+        tenths=tenths_of(points, max_points), stage=stage_of(levels, points, max_points, stages),
+        band=band_of(points, max_points, stages))
 
 
 def next_stage_of(latest: ScoredAssessment, applicable: tuple[Indicator, ...],

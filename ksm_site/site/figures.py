@@ -24,7 +24,6 @@ from markupsafe import Markup
 
 from . import charts
 from ..domain.analyse import Analysis, TimeAxis, rated
-from ..domain.score import band_of
 from .i18n import Lang
 from ..domain.model import DISSOLVED, Rubric, ScoredGroup
 
@@ -69,6 +68,7 @@ class Figures:
             tuple(lang.text(a.name) for a in rubric.assets), rubric.asset_max, (_("First assessment"), _("Latest assessment")))
         self.statuses = rubric.status_keys
         self.status_names = [lang.text(rubric.status_name(k)) for k in self.statuses]
+        self.name_of = dict(zip(self.statuses, self.status_names))
         self.matrix_axes = charts.MatrixAxes(
             tuple(stage_names), (*stage_names, lang.text(rubric.status_name(DISSOLVED))), _("From"), _("To"))
         self.survival_labels = (tuple(lang.text(j.name) for j in rubric.jenis), _("Years since the group was formed"),
@@ -105,23 +105,22 @@ class Figures:
             note = (_("The group dissolved before any assessment.") if g.group.bubar
                     else _("No assessment yet: the chart appears after the first assessment."))
             return Figure("progression", caption, NO_CHART, Table(header, ()), note)
-        stage_name = lambda key: lang.text(self.rubric.status_name(key))  # noqa: E731
-        bands = tuple(band_of(a.points, a.max_points, self.rubric.stages) for a in g.assessments)
-        held = tuple(i for i, (a, band) in enumerate(zip(g.assessments, bands)) if self.rank[band] > self.rank[a.stage])
+        name_of = self.name_of
+        held = tuple(i for i, a in enumerate(g.assessments) if a.held)
         data = charts.ProgressionData(
             tuple((a.date, a.score, self.rank[a.stage]) for a in g.assessments), g.group.dibentuk, g.group.bubar,
-            _("formed"), stage_name(DISSOLVED).lower(), held)
+            _("formed"), name_of[DISSOLVED].lower(), held)
         rows = tuple((lang.date(a.date), lang.score(a.tenths),
-                      _("%(stage)s (held by a requirement)") % {"stage": stage_name(a.stage)} if i in held
-                      else stage_name(a.stage))
-                     for i, a in enumerate(g.assessments))
+                      _("%(stage)s (held by a requirement)") % {"stage": name_of[a.stage]} if a.held
+                      else name_of[a.stage])
+                     for a in g.assessments)
         steps = "; ".join(f"{date}: {score} ({stage})" for date, score, stage in rows)
         desc = _("Score at each assessment: %(steps)s.") % {"steps": steps}
         note = ""
         if held:
             marks = "; ".join(_("%(date)s, score %(score)s in the %(band)s band, held at %(stage)s by a requirement") % {
-                "date": rows[i][0], "score": rows[i][1], "band": stage_name(bands[i]),
-                "stage": stage_name(g.assessments[i].stage)} for i in held)
+                "date": rows[i][0], "score": rows[i][1], "band": name_of[g.assessments[i].band],
+                "stage": name_of[g.assessments[i].stage]} for i in held)
             note = lang.ngettext("Ringed point: %(marks)s.", "Ringed points: %(marks)s.", len(held)) % {"marks": marks}
             desc += " " + note
         if g.group.bubar:
