@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import subprocess
@@ -153,7 +154,9 @@ def test_every_timeline_shares_its_frame_and_counts_in_whole_numbers():
     grid = {label: float(y) for y, label in re.findall(r'<text x="[^"]+" y="([^"]+)"[^>]*>n(\d+)<', data_layer(small))}
     stacked = re.findall(r'<rect x="[^"]+" y="([^"]+)" width="[^"]+" height="([^"]+)"', data_layer(small))
     top, height = map(float, stacked[-1])  # the last period's stack: 3 + 2 = 5 groups, up to the top tick
-    assert top == pytest.approx(grid["5"] - 3.2, abs=0.1) and height == pytest.approx(2 / 5 * (grid["0"] - grid["5"]), abs=0.2)
+    size = float(re.search(r'font-size="([\d.]+)"[^>]*>n5<', data_layer(small)).group(1))
+    # a count's label is centred on its grid line: its baseline a little over a third of its size below
+    assert top == pytest.approx(grid["5"] - 0.36 * size, abs=0.1) and height == pytest.approx(2 / 5 * (grid["0"] - grid["5"]), abs=0.2)
 
 
 def test_css_uses_the_chart_colours():
@@ -230,3 +233,182 @@ def test_short_programmes_are_drawn_by_quarter(rubric):
     assert [label for label, _ in periods] == ["2023 Q1", "2023 Q2", "2023 Q3", "2023 Q4", "2024 Q1", "2024 Q2"]
     assert [end for _, end in periods][:2] == [dt.date(2023, 3, 31), dt.date(2023, 6, 30)]
     assert periods[-1][1] == dt.date(2024, 5, 1)
+
+
+# --- what a reader sees on a phone (issue 24) -------------------------------------
+
+SHOWN_AT_360 = 360 - 2 * 16
+"""CSS px a chart is as wide as on a 360 px phone: the text column, less main's padding of 1rem a side."""
+GENERIC_FAMILIES = ("sans-serif", "serif", "system-ui", "monospace")
+
+
+def texts(svg: str) -> list[tuple[str, float, str, dict]]:
+    """(text, font size in SVG units, font family, attributes) of every text element, its size and family from
+    its attributes or its style, whichever names them (matplotlib writes a style, the data layer attributes),
+    else the family it inherits from the chart's root."""
+    root = dict(re.findall(r'([\w-]+)="([^"]*)"', svg[:svg.index(">")]))
+    found = []
+    for attrs, content in re.findall(r"<text\b([^>]*)>([^<]*)</text>", svg):
+        attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', attrs))
+        style = dict(tuple(part.strip() for part in item.split(":", 1))
+                     for item in attributes.get("style", "").split(";") if ":" in item)
+        size = style.get("font-size") or attributes["font-size"]
+        family = style.get("font-family") or attributes.get("font-family") or root.get("font-family", "")
+        found.append((content, float(size.removesuffix("px")), family, attributes))
+    return found
+
+
+def sample_charts() -> dict[str, str]:
+    """Every chart the sample site draws, in both languages, by a name saying where it is, and the
+    timelines of a programme of quarters and of a long-lived one."""
+    from ksm_site.content.read import read_content
+    from ksm_site.domain.analyse import analyse, extent_of, facts_of, summarise
+    from ksm_site.site.figures import Figures
+    from ksm_site.site.i18n import Lang
+    from conftest import CONTENT, TODAY
+
+    content = read_content(str(CONTENT), TODAY)
+    extent = extent_of([facts_of(g) for g in content.groups], None)
+    groups = [score_group(g, content.rubric, extent.as_of) for g in content.groups]
+    summaries = [summarise_group(g) for g in groups]
+    programme = summarise(summaries, content.rubric, extent.as_of)
+    by_id = {s.id: s for s in summaries}
+    found = {}
+    for code in ("id", "en"):
+        figures = Figures(content.rubric, Lang(code))
+        for g in groups:
+            for f in (figures.progression(g, extent.axis), figures.pentagon(g)):
+                found[f"{code} {g.id} {f.ident}"] = str(f.svg)
+        for slugs, area in programme.areas.items():
+            analysis = analyse([by_id[i] for i in area.group_ids], content.rubric, extent.as_of, extent.periods)
+            for f in figures.area(analysis, "x", extent.survival_years):
+                found[f"{code} {'/'.join(slugs)} {f.ident}"] = str(f.svg)
+        series = tuple((n, figures.colour(k)) for k, n in zip(figures.statuses, figures.status_names))
+        for name, periods in (("quarters", [f"{y} Q{q}" for y in (2022, 2023, 2024) for q in (1, 2, 3, 4)]),
+                              ("6 quarters", [f"{y} Q{q}" for y in (2023, 2024) for q in (1, 2, 3)]),
+                              ("25 years", [str(y) for y in range(2000, 2025)])):
+            axes = charts.TimelineAxes(tuple(figures.period_label(p) for p in periods), series, "Groups")
+            ticks = tuple((v, Lang(code).count(v)) for v in charts.count_ticks(100000))
+            zeros = tuple((0,) * len(periods) for _ in series)
+            found[f"{code} {name} timeline"] = charts.timeline_svg(axes, ticks, zeros, "t", "d", "tl")
+    return {name: svg for name, svg in found.items() if svg}
+
+
+@pytest.fixture(scope="module")
+def every_chart() -> dict[str, str]:
+    return sample_charts()
+
+
+def test_every_chart_text_is_at_least_11_css_px_on_a_360_px_phone_and_no_period_label_touches_the_next(every_chart):
+    """A chart is drawn WIDTH units wide and shown as wide as the text column: on a 360 px phone each unit is
+    a little under a CSS px. Labels of 8 and 9 units were once 7.7 and 8.7 px there (9.5 px at 390 px).
+    Larger labels need more room: a timeline writes every other period's label, or turns them, rather than
+    let them run into each other (years in a long programme, quarters in a short one)."""
+    small = set()
+    for name, svg in every_chart.items():
+        width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+        for content, size, _family, _attributes in texts(svg):
+            if content.strip() and size * SHOWN_AT_360 / width < 11:
+                small.add((name.split(" ", 1)[0] + " " + name.rsplit(" ", 1)[1], content, size))
+    assert len(every_chart) > 150 and small == set()
+    checked = 0
+    for name, svg in every_chart.items():
+        if not name.endswith("timeline"):
+            continue
+        level = sorted((float(attributes["x"]), content, size) for content, size, _family, attributes in texts(svg)
+                       if re.fullmatch(r"\d{4}( [QK]\d)?", content) and "rotate" not in attributes.get("transform", ""))
+        for (x0, label, size), (x1, _, _) in zip(level, level[1:]):
+            assert x1 - x0 > len(label) * 0.64 * size, (name, label)
+            checked += 1
+    assert checked > 10
+
+
+def test_every_chart_text_ends_its_font_list_with_a_generic_family(every_chart):
+    """'DejaVu Sans' alone made a phone without it draw the labels in its default serif."""
+    families = {family for svg in every_chart.values() for _text, _size, family, _t in texts(svg)}
+    assert families and all(f.split(",")[-1].strip().strip("'\"") in GENERIC_FAMILIES for f in families), families
+
+
+# --- nothing to draw: a sentence instead of an empty chart -------------------------
+
+def group_figures(rubric, lang: str = "en"):
+    from ksm_site.domain.analyse import TimeAxis
+    from ksm_site.site.figures import Figures
+    from ksm_site.site.i18n import Lang
+    return Figures(rubric, Lang(lang)), TimeAxis(2016, AS_OF)
+
+
+def test_a_group_never_assessed_gets_sentences_not_empty_charts(rubric):
+    figures, axis = group_figures(rubric, "id")
+    never = score_group(make_group(rubric), rubric, AS_OF)
+    path, assets = figures.progression(never, axis), figures.pentagon(never)
+    assert str(path.svg) == "" and path.note == "Belum ada penilaian: grafik muncul setelah penilaian pertama."
+    assert str(assets.svg) == "" and assets.note == "Belum ada penilaian yang menilai aset."
+    assert path.table.rows == () and assets.table.rows == ()
+
+
+def test_an_area_chart_with_nothing_to_show_is_a_sentence(rubric):
+    """A group assessed once and one dissolved before any assessment: no transition to draw. A group never
+    assessed: no indicator level or asset to draw."""
+    from ksm_site.domain.analyse import analyse, timeline_periods
+    groups = [scored(rubric, ("2019-01-01", values(rubric)), group_id="a/1"),
+              scored(rubric, dibentuk="2018-01-01", bubar="2019-01-01", group_id="a/2")]
+    figures, _ = group_figures(rubric)
+    figs = {f.ident: f for f in figures.area(analyse(groups, rubric, AS_OF, timeline_periods(groups, AS_OF)), "x", 9)}
+    assert str(figs["transitions"].svg) == "" and figs["transitions"].note == "No group has been assessed twice yet."
+    assert figs["transitions"].table.rows == ()
+    assert all(str(figs[k].svg) for k in ("timeline", "survival", "indicators"))
+    alone = [scored(rubric, dibentuk="2018-01-01", group_id="a/3")]
+    figs = {f.ident: f for f in figures.area(analyse(alone, rubric, AS_OF, timeline_periods(alone, AS_OF)), "x", 9)}
+    assert str(figs["indicators"].svg) == "" and figs["indicators"].note == "No active group has been assessed."
+    assert str(figs["pentagon"].svg) == "" and figs["pentagon"].note == "No assessment has rated the assets yet."
+
+
+def test_the_survival_legend_names_only_the_types_drawn(rubric):
+    """An area of loan groups only once had a legend for infrastructure and social groups too."""
+    from ksm_site.domain.analyse import analyse, timeline_periods
+    groups = [scored(rubric, dibentuk="2018-01-01", group_id="a/1"), scored(rubric, dibentuk="2019-01-01", group_id="a/2")]
+    figures, _ = group_figures(rubric)
+    analysis = analyse(groups, rubric, AS_OF, timeline_periods(groups, AS_OF))
+    svg = str(figures.survival(analysis, "x", 9).svg)
+    names = {content for content, *_ in texts(svg)}
+    assert "Revolving loan" in names and not names & {"Infrastructure", "Social"}, names
+    assert f'stroke="{charts.SERIES_STYLES[0][0]}" stroke-width="2"' in data_layer(svg)  # the loan groups' curve
+
+
+# --- a group held below its score's band by a gate ---------------------------------
+
+def held_and_free(rubric):
+    """A group whose latest score is in Kembang's band while a Kembang gate (partners, level 1) holds it at
+    Tumbuh, and one that meets that gate and reaches Kembang."""
+    strong = {k: 3 for k in ("pertemuan_rutin", "agenda_pertemuan", "tabungan_kelompok", "aturan_main",
+                             "pembahasan_masalah_kritis")}
+    held = make_group(rubric, ("2018-01-01", values(rubric)), ("2020-01-01", values(rubric, kegiatan_pihak_luar=1, **strong)),
+                      group_id="a/held")
+    free = make_group(rubric, ("2018-01-01", values(rubric)), ("2020-01-01", values(rubric, **strong)), group_id="a/free")
+    return held, free
+
+
+def test_a_point_a_gate_held_below_its_scores_band_is_ringed_and_said(rubric):
+    held_group, free_group = held_and_free(rubric)
+    held, free = score_group(held_group, rubric, AS_OF), score_group(free_group, rubric, AS_OF)
+    assert [a.stage for a in held.assessments] == ["tumbuh", "tumbuh"] and held.assessments[-1].score >= 75
+    assert [a.stage for a in free.assessments] == ["tumbuh", "kembang"]
+    figures, axis = group_figures(rubric)
+    figure = figures.progression(held, axis)
+    frame = charts.progression_frame(figures.progression_axes(axis))
+    rings = re.findall(r'<circle class="held" cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)"', str(figure.svg))
+    assert len(rings) == 1  # the first assessment (score 66.7, Tumbuh) is in its own band
+    x, y = frame.point(dt.date(2020, 1, 1).toordinal(), held.assessments[-1].score)
+    assert abs(float(rings[0][0]) - x) < 0.11 and abs(float(rings[0][1]) - y) < 0.11 and float(rings[0][2]) > 4.5
+    assert figure.table.rows[-1][2] == "Tumbuh (held by a requirement)" and figure.table.rows[0][2] == "Tumbuh"
+    score = figure.table.rows[-1][1]
+    assert f"score {score} in the Kembang band, held at Tumbuh by a requirement" in figure.note
+    assert figure.note in str(figure.svg)  # the description screen readers read says it too
+    free_figure = figures.progression(free, axis)
+    assert 'class="held"' not in str(free_figure.svg) and free_figure.note == ""
+    # the bands come from the rubric: with Kembang's minimum above the score, the point is in its own band
+    stages = tuple(dataclasses.replace(s, min_score=s.min_score + 20) if s.key == "kembang" else s for s in rubric.stages)
+    raised = dataclasses.replace(rubric, stages=stages)
+    figures, axis = group_figures(raised)
+    assert 'class="held"' not in str(figures.progression(score_group(held_group, raised, AS_OF), axis).svg)

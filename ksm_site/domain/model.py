@@ -224,6 +224,14 @@ class ScoredAssessment:
     tenths: int
     """The score times ten, rounded half up: 633 for 63.3."""
     stage: str
+    band: str = ""
+    """The highest stage whose minimum the score reaches, whatever the gates (``score.band_of``): above
+    ``stage`` when a gate held the group below the band its score is in; empty when not worked out."""
+
+    @property
+    def held(self) -> bool:
+        """Whether a gate held this assessment below the band its score is in."""
+        return bool(self.band) and self.band != self.stage
 
     @property
     def score(self) -> float:

@@ -60,6 +60,16 @@ def stage_of(levels: dict[str, int], points: int, max_points: int, stages: tuple
     return reached
 
 
+def band_of(points: int, max_points: int, stages: tuple[Stage, ...]) -> str:
+    """The highest stage whose minimum score is reached, whatever the gates: the band of the progression
+    chart the score is drawn in. Above ``stage_of``'s stage when a gate held the group below it."""
+    reached = stages[0].key
+    for stage in stages:
+        if reaches(points, max_points, stage.min_score):
+            reached = stage.key
+    return reached
+
+
 def score_assessment(assessment: Assessment, applicable: tuple[Indicator, ...],
                      stages: tuple[Stage, ...]) -> ScoredAssessment:
     levels = {i.key: level_of(i, assessment.values[i.key]) for i in applicable}
@@ -67,7 +77,8 @@ def score_assessment(assessment: Assessment, applicable: tuple[Indicator, ...],
     max_points = sum(i.max_level for i in applicable)
     return ScoredAssessment(
         assessment=assessment, levels=levels, points=points, max_points=max_points,
-        tenths=tenths_of(points, max_points), stage=stage_of(levels, points, max_points, stages))
+        tenths=tenths_of(points, max_points), stage=stage_of(levels, points, max_points, stages),
+        band=band_of(points, max_points, stages))
 
 
 def next_stage_of(latest: ScoredAssessment, applicable: tuple[Indicator, ...],

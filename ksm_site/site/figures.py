@@ -10,6 +10,9 @@ Every chart of one kind shares a frame for the whole build (see
 indicators) and from the programme-wide values a page declares (the time
 axis of the progression chart, the survival chart's span); an area's count
 axis comes from the area itself.
+
+A chart with nothing to show is not drawn: its figure has no SVG and says
+why in a sentence (``Figure.note``), rather than show empty axes.
 """
 
 from __future__ import annotations
@@ -37,9 +40,13 @@ class Figure:
     ident: str
     caption: str
     svg: Markup
+    """Empty when there is nothing to draw: then ``note`` says so, in place of the chart."""
     table: Table
     note: str = ""
-    """Said under the chart, e.g. when there is no data to draw."""
+    """Said under the chart, e.g. what a mark means, or in its place when there is no data to draw."""
+
+
+NO_CHART = Markup("")
 
 
 SURVIVAL_YEARS = (1, 3, 5)
@@ -61,6 +68,7 @@ class Figures:
             tuple(lang.text(a.name) for a in rubric.assets), rubric.asset_max, (_("First assessment"), _("Latest assessment")))
         self.statuses = rubric.status_keys
         self.status_names = [lang.text(rubric.status_name(k)) for k in self.statuses]
+        self.name_of = dict(zip(self.statuses, self.status_names))
         self.matrix_axes = charts.MatrixAxes(
             tuple(stage_names), (*stage_names, lang.text(rubric.status_name(DISSOLVED))), _("From"), _("To"))
         self.survival_labels = (tuple(lang.text(j.name) for j in rubric.jenis), _("Years since the group was formed"),
@@ -72,10 +80,11 @@ class Figures:
         """The progression chart's frame on the programme's time ``axis`` (every group's shares it)."""
         return charts.ProgressionAxes(dt.date(axis.first_year, 1, 1), axis.last_day, self.stage_bands)
 
-    def survival_axes(self, years: int) -> charts.SurvivalAxes:
-        """The survival chart's frame over ``years`` (every area's shares it)."""
+    def survival_axes(self, years: int, shown: tuple[int, ...] | None = None) -> charts.SurvivalAxes:
+        """The survival chart's frame over ``years`` (every area's shares it), its legend naming the types
+        ``shown`` (by their index in the rubric; None: every type)."""
         jenis, x_label, y_label = self.survival_labels
-        return charts.SurvivalAxes(jenis, years, x_label, y_label)
+        return charts.SurvivalAxes(jenis, years, x_label, y_label, shown)
 
     def colour(self, status: str) -> str:
         return charts.status_colour(self.rank.get(status), dissolved=status == DISSOLVED)
@@ -83,26 +92,42 @@ class Figures:
     # --- a group -----------------------------------------------------------
 
     def progression(self, g: ScoredGroup, axis: TimeAxis) -> Figure:
-        """The group's path through the stages, on the programme's shared time ``axis``."""
+        """The group's path through the stages, on the programme's shared time ``axis``.
+
+        Each point has its stage's colour; a point whose score lies in a higher stage's band than its stage
+        (a gate held the group below it) is ringed, and the sentence under the chart, its description and
+        its table say so, so that the band's colour around it is not read as its stage."""
         _ = self.lang._
         lang = self.lang
+        caption = _("Score at each assessment, against the stage bands")
+        header = (_("Date"), _("Score"), _("Stage"))
+        if not g.assessments:
+            note = (_("The group dissolved before any assessment.") if g.group.bubar
+                    else _("No assessment yet: the chart appears after the first assessment."))
+            return Figure("progression", caption, NO_CHART, Table(header, ()), note)
+        name_of = self.name_of
+        held = tuple(i for i, a in enumerate(g.assessments) if a.held)
         data = charts.ProgressionData(
             tuple((a.date, a.score, self.rank[a.stage]) for a in g.assessments), g.group.dibentuk, g.group.bubar,
-            _("formed"), lang.text(self.rubric.status_name(DISSOLVED)).lower())
-        rows = tuple((lang.date(a.date), lang.score(a.tenths), lang.text(self.rubric.status_name(a.stage)))
+            _("formed"), name_of[DISSOLVED].lower(), held)
+        rows = tuple((lang.date(a.date), lang.score(a.tenths),
+                      _("%(stage)s (held by a requirement)") % {"stage": name_of[a.stage]} if a.held
+                      else name_of[a.stage])
                      for a in g.assessments)
-        if g.assessments:
-            steps = "; ".join(f"{date}: {score} ({stage})" for date, score, stage in rows)
-            desc = _("Score at each assessment: %(steps)s.") % {"steps": steps}
-        else:
-            desc = _("Formed on %(date)s; not assessed yet.") % {"date": lang.date(g.group.dibentuk)}
+        steps = "; ".join(f"{date}: {score} ({stage})" for date, score, stage in rows)
+        desc = _("Score at each assessment: %(steps)s.") % {"steps": steps}
+        note = ""
+        if held:
+            marks = "; ".join(_("%(date)s, score %(score)s in the %(band)s band, held at %(stage)s by a requirement") % {
+                "date": rows[i][0], "score": rows[i][1], "band": name_of[g.assessments[i].band],
+                "stage": name_of[g.assessments[i].stage]} for i in held)
+            note = lang.ngettext("Ringed point: %(marks)s.", "Ringed points: %(marks)s.", len(held)) % {"marks": marks}
+            desc += " " + note
         if g.group.bubar:
             desc += " " + _("Dissolved on %(date)s.") % {"date": lang.date(g.group.bubar)}
         title = _("Path through the stages: %(name)s") % {"name": g.group.nama}
         svg = charts.progression_svg(self.progression_axes(axis), data, title, desc, "progression")
-        return Figure("progression", _("Score at each assessment, against the stage bands"), Markup(svg),
-                      Table((_("Date"), _("Score"), _("Stage")), rows),
-                      "" if g.assessments else _("No assessment yet: the chart shows when the group was formed."))
+        return Figure("progression", caption, Markup(svg), Table(header, rows), note)
 
     def pentagon(self, g: ScoredGroup) -> Figure:
         _ = self.lang._
@@ -118,10 +143,15 @@ class Figures:
         if latest:
             header.append(_("Latest (%(date)s)") % {"date": lang.short_date(latest.date)})
         rows = tuple((lang.text(asset.name), *[str(a.assessment.assets[asset.key]) for a in (first, latest) if a])
-                     for asset in self.rubric.assets)
+                     for asset in self.rubric.assets) if latest else ()
+        if latest:
+            note = ""
+        elif g.group.bubar and not g.assessments:
+            note = _("The group dissolved before any assessment.")
+        else:
+            note = _("No assessment has rated the assets yet.")
         return self._pentagon(values(first), values(latest), Table(tuple(header), rows),
-                              _("Livelihood assets of %(name)s") % {"name": g.group.nama},
-                              "" if latest else _("No assessment has rated the assets yet."))
+                              _("Livelihood assets of %(name)s") % {"name": g.group.nama}, note)
 
     def _pentagon(self, first, latest, table: Table, title: str, note: str) -> Figure:
         _ = self.lang._
@@ -131,10 +161,12 @@ class Figures:
             if values is not None:
                 shown = ", ".join(f"{n} {self.lang.number(v)}" for n, v in zip(names, values))
                 parts.append(f"{label}: {shown}")
-        desc = "; ".join(parts) + "." if parts else note
-        svg = charts.pentagon_svg(self.pentagon_axes, first, latest, title, desc, "pentagon")
-        return Figure("pentagon", _("The five livelihood assets, 0 to %(max)d: first assessment as an outline, latest filled")
-                      % {"max": self.rubric.asset_max}, Markup(svg), table, note)
+        caption = _("The five livelihood assets, 0 to %(max)d: first assessment as an outline, latest filled") % {
+            "max": self.rubric.asset_max}
+        if latest is None:
+            return Figure("pentagon", caption, NO_CHART, table, note)
+        svg = charts.pentagon_svg(self.pentagon_axes, first, latest, title, "; ".join(parts) + ".", "pentagon")
+        return Figure("pentagon", caption, Markup(svg), table, note)
 
     # --- the programme or an area -------------------------------------------
 
@@ -156,14 +188,14 @@ class Figures:
         counts = tuple(t.counts[k] for k in self.statuses)
         rows = tuple((labels[i], *[lang.number(t.counts[k][i]) for k in self.statuses], lang.number(totals[i]))
                      for i in range(len(labels)))
-        if labels:
-            last = ", ".join(f"{lang.number(t.counts[k][-1])} {n}" for k, n in zip(self.statuses, self.status_names))
-            desc = _("At the end of %(period)s: %(counts)s.") % {"period": labels[-1], "counts": last}
-        else:
-            desc = _("No groups.")
+        caption = _("Groups per stage at the end of each period")
+        table = Table((_("Period"), *self.status_names, _("Total")), rows)
+        if not labels:
+            return Figure("timeline", caption, NO_CHART, table, _("No groups."))
+        last = ", ".join(f"{lang.number(t.counts[k][-1])} {n}" for k, n in zip(self.statuses, self.status_names))
+        desc = _("At the end of %(period)s: %(counts)s.") % {"period": labels[-1], "counts": last}
         svg = charts.timeline_svg(axes, ticks, counts, _("Groups per stage over time in %(area)s") % {"area": name}, desc, "timeline")
-        return Figure("timeline", _("Groups per stage at the end of each period"), Markup(svg),
-                      Table((_("Period"), *self.status_names, _("Total")), rows))
+        return Figure("timeline", caption, Markup(svg), table)
 
     def period_label(self, label: str) -> str:
         """'2023 Q2' -> '2023 K2' in Indonesian (kuartal); years stay as they are."""
@@ -184,12 +216,14 @@ class Figures:
         desc = _("Between consecutive assessments: %(up)s moves up a stage, %(same)s stays, %(down)s falls back; "
                  "%(gone)s groups dissolved after their last assessment.") % {
             "up": lang.number(up), "same": lang.number(same), "down": lang.number(down), "gone": lang.number(gone)}
+        caption = _("Stage at one assessment (rows) and at the next, or dissolution (columns)")
+        header = (_("From \u2192 to"), *self.matrix_axes.columns)
+        if not up + down + same + gone:
+            return Figure("transitions", caption, NO_CHART, Table(header, ()), _("No group has been assessed twice yet."))
         svg = charts.matrix_svg(self.matrix_axes, counts, _("Stage transitions in %(area)s") % {"area": name}, desc,
                                 "transitions")
         rows = tuple((self.matrix_axes.rows[i], *[lang.number(v) for v in row]) for i, row in enumerate(counts))
-        return Figure("transitions", _("Stage at one assessment (rows) and at the next, or dissolution (columns)"),
-                      Markup(svg), Table((_("From \u2192 to"), *self.matrix_axes.columns), rows),
-                      "" if up + down + same + gone else _("No group has been assessed twice yet."))
+        return Figure("transitions", caption, Markup(svg), Table(header, rows))
 
     def survival(self, a: Analysis, name: str, years: int) -> Figure:
         _ = self.lang._
@@ -207,28 +241,33 @@ class Figures:
             rows.append((lang.text(j.name), lang.number(c.groups), lang.number(c.dissolved), *cells))
             sentences.append(_("%(jenis)s: %(groups)s groups, %(gone)s dissolved") % {
                 "jenis": lang.text(j.name), "groups": lang.number(c.groups), "gone": lang.number(c.dissolved)})
-        desc = ("; ".join(sentences) + ".") if sentences else _("No groups.")
-        svg = charts.survival_svg(self.survival_axes(years), curves, _("Survival of groups by type in %(area)s") % {"area": name},
-                                  desc, "survival")
         header = (_("Type"), _("Groups"), _("Dissolved"),
                   *[lang.ngettext("after %(num)d year", "after %(num)d years", y) % {"num": y} for y in SURVIVAL_YEARS])
-        return Figure("survival", _("Share of groups still active, by years since formation (Kaplan–Meier; "
-                                    "groups still active are counted until the data date)"),
-                      Markup(svg), Table(header, tuple(rows)))
+        caption = _("Share of groups still active, by years since formation (Kaplan–Meier; "
+                    "groups still active are counted until the data date)")
+        if not sentences:
+            return Figure("survival", caption, NO_CHART, Table(header, ()), _("No groups."))
+        shown = tuple(i for i, curve in enumerate(curves) if curve is not None)
+        svg = charts.survival_svg(self.survival_axes(years, shown), curves,
+                                  _("Survival of groups by type in %(area)s") % {"area": name}, "; ".join(sentences) + ".",
+                                  "survival")
+        return Figure("survival", caption, Markup(svg), Table(header, tuple(rows)))
 
     def indicators(self, a: Analysis, name: str) -> Figure:
         _ = self.lang._
         lang = self.lang
         items = tuple((lang.text(self.rubric.indicator(m.key).name), float(m.mean), lang.one_decimal(m.mean))
                       for m in a.indicators)
-        weakest = ", ".join(f"{label} ({shown})" for label, _v, shown in items[:3])
-        desc = (_("Weakest indicators: %(list)s.") % {"list": weakest}) if items else _("No active group has been assessed.")
-        svg = charts.bars_svg(self.bars_axes, items, _("Mean level per indicator in %(area)s") % {"area": name},
-                              desc, "indicators")
+        caption = _("Mean level of each indicator at the latest assessment of active groups, "
+                    "weakest first: where facilitators can help most")
         rows = tuple((label, shown, lang.number(m.groups)) for (label, _v, shown), m in zip(items, a.indicators))
-        return Figure("indicators", _("Mean level of each indicator at the latest assessment of active groups, "
-                                      "weakest first: where facilitators can help most"),
-                      Markup(svg), Table((_("Indicator"), _("Mean level"), _("Groups")), rows))
+        table = Table((_("Indicator"), _("Mean level"), _("Groups")), rows)
+        if not items:
+            return Figure("indicators", caption, NO_CHART, table, _("No active group has been assessed."))
+        weakest = ", ".join(f"{label} ({shown})" for label, _v, shown in items[:3])
+        svg = charts.bars_svg(self.bars_axes, items, _("Mean level per indicator in %(area)s") % {"area": name},
+                              _("Weakest indicators: %(list)s.") % {"list": weakest}, "indicators")
+        return Figure("indicators", caption, Markup(svg), table)
 
     def mean_assets(self, a: Analysis, name: str) -> Figure:
         _ = self.lang._

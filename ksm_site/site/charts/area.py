@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .frame import (
-    Frame, GRID, INK, Map, SERIES_STYLES, cached_frame, figure, number, svg_path, svg_text,
+    FONT_SIZE, Frame, GRID, INK, Map, SERIES_STYLES, SMALL_SIZE, WIDTH, cached_frame, figure, number, svg_path, svg_text,
 )
 
 
@@ -41,28 +41,56 @@ class TimelineAxes:
     y_label: str
 
 
-TICK_SIZE = 9
+TICK_SIZE = SMALL_SIZE
+CHAR_WIDTH = 0.64
+"""A generous mean advance of a DejaVu Sans digit or letter, in ems: enough to tell whether labels fit."""
+
+
+def period_labels(periods: tuple[str, ...], room: float) -> tuple[int, bool]:
+    """How to write ``periods``' labels ``room`` SVG units apart: (every how many periods one is written,
+    whether they are turned 45°). Level while they fit at every period or every other one, or while those
+    that fit still number five or more (years); else turned (quarters: every third of them would skip about
+    the year), as often as their line height allows. The last period always has its label."""
+    if not periods:
+        return 1, False
+    width = max(len(p) for p in periods) * CHAR_WIDTH * TICK_SIZE
+    step = max(1, math.ceil(width * 1.2 / room))
+    if step <= 2 or math.ceil(len(periods) / step) >= 5:
+        return step, False
+    return max(1, math.ceil(TICK_SIZE * 1.6 / room)), True
+
+
+def axis_title(fig, text: str, top: float) -> None:
+    """An axis's name written level above its top-left corner, where a phone has room for it (turned along the
+    y axis, it would take the width the counts need)."""
+    fig.text(6 / WIDTH, 1 - 4 / top, text, ha="left", va="top", fontsize=SMALL_SIZE, color="#333333")
 
 
 def draw_timeline(axes: TimelineAxes):
     """A fresh figure with the timeline chart's frame, counts from 0 to 1; returns (figure, data axes)."""
     from matplotlib.patches import Rectangle
     n = len(axes.periods)
-    fig = figure(250)
-    rotate = n > 10
-    ax = fig.add_axes((0.15, 0.34 if rotate else 0.24, 0.82, 0.63 if rotate else 0.73))
+    height = 260
+    fig = figure(height)
+    left, width = 0.16, 0.81  # room for a count of 100.000 at the left
+    step, rotate = period_labels(axes.periods, width * WIDTH / max(n, 1))
+    labels_height = 58 if rotate else 22
+    legend_height = 40 if len(axes.series) > 3 else 22
+    bottom = (labels_height + legend_height + 6) / height
+    ax = fig.add_axes((left, bottom, width, 1 - bottom - 24 / height))
     ax.set_xlim(-0.6, max(n, 1) - 0.4)
     ax.set_ylim(0, 1)
-    ax.set_xticks(range(n), axes.periods, rotation=45 if rotate else 0, ha="right" if rotate else "center")
+    ax.set_xticks(range(n), [p if (n - 1 - i) % step == 0 else "" for i, p in enumerate(axes.periods)],
+                  rotation=45 if rotate else 0, ha="right" if rotate else "center",
+                  rotation_mode="anchor" if rotate else "default")
     ax.set_yticks([])
-    ax.set_ylabel(axes.y_label)
-    ax.yaxis.set_label_coords(-0.1, 0.5)  # clear of the widest count the data layer writes
+    axis_title(fig, axes.y_label, height)
     ax.tick_params(length=3, labelsize=TICK_SIZE)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     handles = [Rectangle((0, 0), 1, 1, facecolor=colour, edgecolor="none") for _, colour in axes.series]
     fig.legend(handles, [name for name, _ in axes.series], loc="lower center", ncol=3, frameon=False,
-               fontsize=9, handlelength=1, columnspacing=1, bbox_to_anchor=(0.5, 0.0))
+               handlelength=1, columnspacing=1, bbox_to_anchor=(0.5, 0.0))
     return fig, ax
 
 
@@ -84,7 +112,7 @@ def timeline_svg(axes: TimelineAxes, ticks: tuple[tuple[int, str], ...], counts:
         if value:  # the axis line is the grid line at 0
             layer.append(f'<path d="M{number(left)} {number(y)} H{number(right)}" stroke="{GRID}" stroke-width="0.8"/>')
         layer.append(f'<path d="M{number(left - 3)} {number(y)} H{number(left)}" stroke="#333333" stroke-width="0.8"/>')
-        layer.append(svg_text(left - 5, y + 3.2, label, anchor="end", size=TICK_SIZE, fill="#333333"))
+        layer.append(svg_text(left - 5, y + TICK_SIZE * 0.36, label, anchor="end", size=TICK_SIZE, fill="#333333"))
     layer.append(_timeline_bars(frame.map, len(axes.periods), tuple(colour for _, colour in axes.series), counts, top))
     return frame.svg("".join(layer), title, desc, ident)
 
@@ -125,17 +153,17 @@ def draw_matrix(axes: MatrixAxes):
     """A fresh figure with the matrix chart's frame; returns (figure, data axes)."""
     from matplotlib.patches import Rectangle
     rows, cols = len(axes.rows), len(axes.columns)
-    height = 48 + 34 * rows
+    height = 56 + 34 * rows
     fig = figure(height)
-    ax = fig.add_axes((0.24, 4 / height, 0.74, 34 * rows / height))
+    ax = fig.add_axes((0.22, 4 / height, 0.77, 34 * rows / height))
     ax.set_xlim(-0.5, cols - 0.5)
     ax.set_ylim(rows - 0.5, -0.5)
     ax.xaxis.tick_top()
     ax.xaxis.set_label_position("top")
-    ax.set_xticks(range(cols), axes.columns, fontsize=9)
-    ax.set_yticks(range(rows), axes.rows, fontsize=9)
-    ax.set_xlabel(axes.column_title, fontsize=9)
-    ax.set_ylabel(axes.row_title, fontsize=9)
+    ax.set_xticks(range(cols), axes.columns)
+    ax.set_yticks(range(rows), axes.rows)
+    ax.set_xlabel(axes.column_title, fontsize=SMALL_SIZE, labelpad=6)
+    ax.set_ylabel(axes.row_title, fontsize=SMALL_SIZE)
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
@@ -180,16 +208,27 @@ def _matrix_layer(frame: Map, counts: tuple[tuple[int, ...], ...]) -> str:
 @dataclass(frozen=True)
 class SurvivalAxes:
     series: tuple[str, ...]
+    """Every series' name, in the order of ``SERIES_STYLES``."""
     years: int
     x_label: str
     y_label: str
+    shown: tuple[int, ...] | None = None
+    """The series the legend names (those the chart draws), by index; None: every one. An area without
+    some type of group gets no legend entry for it."""
 
 
 def draw_survival(axes: SurvivalAxes):
     """A fresh figure with the survival chart's frame; returns (figure, data axes)."""
     from matplotlib.lines import Line2D
-    fig = figure(240)
-    ax = fig.add_axes((0.13, 0.3, 0.84, 0.66))
+    height = 260
+    fig = figure(height)
+    shown = range(len(axes.series)) if axes.shown is None else axes.shown
+    names = [axes.series[i] for i in shown]
+    # one row while the names fit across the chart, else two columns
+    columns = len(names) if sum(len(n) * CHAR_WIDTH * SMALL_SIZE + 40 for n in names) <= WIDTH - 20 else 2
+    rows = math.ceil(len(names) / max(columns, 1))
+    bottom = (54 + 18 * rows) / height
+    ax = fig.add_axes((0.16, bottom, 0.8, 1 - bottom - 24 / height))
     ax.set_xlim(0, axes.years)
     ax.set_ylim(0, 105)
     step = max(1, math.ceil(axes.years / 8))
@@ -197,16 +236,15 @@ def draw_survival(axes: SurvivalAxes):
     ax.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
     ax.grid(True, color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
-    ax.set_xlabel(axes.x_label)
-    ax.set_ylabel(axes.y_label)
+    ax.set_xlabel(axes.x_label, fontsize=SMALL_SIZE)
+    axis_title(fig, axes.y_label, height)
     ax.tick_params(length=3)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    handles = [Line2D([], [], color=colour, linewidth=2,
-                      dashes=[float(v) for v in dash.split()] if dash else (None, None))
-               for (colour, dash), _ in zip(SERIES_STYLES, axes.series)]
-    fig.legend(handles, list(axes.series), loc="lower center", ncol=3, frameon=False, fontsize=9,
-               bbox_to_anchor=(0.5, 0.0))
+    handles = [Line2D([], [], color=colour, linewidth=2, dashes=[float(v) for v in dash.split()] if dash else (None, None))
+               for colour, dash in (SERIES_STYLES[i] for i in shown)]
+    if names:
+        fig.legend(handles, names, loc="lower center", ncol=columns, frameon=False, bbox_to_anchor=(0.5, 0.0))
     return fig, ax
 
 
@@ -253,22 +291,22 @@ class BarsAxes:
     x_label: str
 
 
-ROW = 30
+ROW = 32
 
 
 def draw_bars(axes: BarsAxes):
     """A fresh figure with the bars chart's frame; returns (figure, data axes)."""
-    height = 40 + ROW * axes.slots
+    height = 46 + ROW * axes.slots
     fig = figure(height)
-    bottom = 34 / height
-    ax = fig.add_axes((0.04, bottom, 0.9, 1 - bottom - 6 / height))
+    bottom = 40 / height
+    ax = fig.add_axes((0.04, bottom, 0.86, 1 - bottom - 6 / height))  # room at the right for the last value
     ax.set_xlim(0, axes.maximum)
     ax.set_ylim(axes.slots, 0)
     ax.set_xticks(range(axes.maximum + 1))
     ax.set_yticks([])
     ax.xaxis.grid(True, color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
-    ax.set_xlabel(axes.x_label, fontsize=9)
+    ax.set_xlabel(axes.x_label, fontsize=SMALL_SIZE)
     ax.tick_params(length=3)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
@@ -285,10 +323,10 @@ def bars_svg(axes: BarsAxes, items: tuple[tuple[str, float, str], ...], title: s
     layer = []
     for index, (label, value, shown) in enumerate(items):
         x0, y_label = frame.point(0, index + 0.42)
-        _, y0 = frame.point(0, index + 0.52)
-        x1, y1 = frame.point(value, index + 0.9)
-        layer.append(svg_text(x0, y_label, label, size=10))
+        _, y0 = frame.point(0, index + 0.58)  # clear of the label's descenders
+        x1, y1 = frame.point(value, index + 0.92)
+        layer.append(svg_text(x0, y_label, label, size=FONT_SIZE))
         layer.append(f'<rect x="{number(x0)}" y="{number(y0)}" width="{number(max(x1 - x0, 1))}" height="{number(y1 - y0)}" fill="#0072B2"/>')
-        layer.append(svg_text(x1 + 4, y1 - 2, shown, size=9, fill="#333333"))
+        layer.append(svg_text(x1 + 4, y1 - 1.5, shown, size=SMALL_SIZE, fill="#333333"))
     return frame.svg("".join(layer), title, desc, ident)
 

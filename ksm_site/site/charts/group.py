@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .frame import (
-    BAND_TINTS, DISSOLVED_COLOUR, Frame, INK, Map, WIDTH, cached_frame, figure, number, status_colour, svg_path, svg_text,
+    BAND_TINTS, DISSOLVED_COLOUR, Frame, INK, Map, SMALL_SIZE, WIDTH, cached_frame, figure, number, status_colour, svg_path,
+    svg_text,
 )
 
 
@@ -36,15 +37,17 @@ def draw_progression(axes: ProgressionAxes):
     """A fresh figure with the progression chart's frame; returns (figure, data axes)."""
     from matplotlib.patches import Rectangle
     fig = figure(190)
-    ax = fig.add_axes((0.08, 0.13, 0.9, 0.83))
+    ax = fig.add_axes((0.1, 0.14, 0.86, 0.82))  # room at the right for the ring of a held latest point
     pad = 20
     ax.set_xlim(day_number(axes.start) - pad, day_number(axes.end) + pad)
     ax.set_ylim(0, 100)
     for low, high, rank, name in axes.bands:
         ax.add_patch(Rectangle((day_number(axes.start) - pad, low), day_number(axes.end) - day_number(axes.start) + 2 * pad,
                                high - low, facecolor=BAND_TINTS[rank % len(BAND_TINTS)], linewidth=0, zorder=0))
-        ax.text(day_number(axes.end) + pad - 8, low + 2, name, va="bottom", ha="right", fontsize=9, color="#444444",
-                zorder=1)
+        # at the band's lower left: early in a group's life its score is rarely just above a band's floor,
+        # while its latest assessment, at the right, often is (a group that has just reached a stage)
+        ax.text(day_number(axes.start) - pad + 24, low + 2, name, va="bottom", ha="left", fontsize=SMALL_SIZE,
+                color="#444444", zorder=1)
     years = range(axes.start.year, axes.end.year + 1)
     step = max(1, math.ceil(len(years) / 7))
     ax.set_xticks([day_number(dt.date(y, 1, 1)) for y in years[::step]], [str(y) for y in years[::step]])
@@ -67,6 +70,13 @@ class ProgressionData:
     dissolved: dt.date | None
     formed_label: str
     dissolved_label: str
+    held: tuple[int, ...] = ()
+    """Indices of the points whose score lies in a higher stage's band than their stage: a gate held the
+    group below it. Each gets a ring (``HELD_RING``), so its colour is not misread as the band's."""
+
+
+HELD_RING = 8.5
+"""Radius of the ring around a held point; a point's dot has a radius of 4.5."""
 
 
 def progression_svg(axes: ProgressionAxes, data: ProgressionData, title: str, desc: str, ident: str) -> str:
@@ -81,23 +91,25 @@ def progression_svg(axes: ProgressionAxes, data: ProgressionData, title: str, de
         layer.append(f'<path d="M{number(x)} {number(bottom)} V{number(top)}" stroke="{colour}" stroke-width="1.2" '
                      f'stroke-dasharray="{dash}" fill="none"/>')
         near_end = x > right - 60
-        layer.append(svg_text(x - 3 if near_end else x + 3, top + 10, label, anchor="end" if near_end else "start",
-                           size=9, fill=colour))
+        layer.append(svg_text(x - 3 if near_end else x + 3, top + 11, label, anchor="end" if near_end else "start",
+                              size=SMALL_SIZE, fill=colour))
 
     mark(data.formed, data.formed_label, "#555555", "3 3")
     if data.dissolved is not None:
         mark(data.dissolved, data.dissolved_label, DISSOLVED_COLOUR, "")
-    layer.append(_progression_points(frame.map, data.points))
+    layer.append(_progression_points(frame.map, data.points, data.held))
     return frame.svg("".join(layer), title, desc, ident)
 
 
 @lru_cache(maxsize=64)
-def _progression_points(frame: Map, points: tuple[tuple[dt.date, float, int], ...]) -> str:
-    """The score line and its dots: the same in every language (see ``Map``)."""
+def _progression_points(frame: Map, points: tuple[tuple[dt.date, float, int], ...], held: tuple[int, ...]) -> str:
+    """The score line, its dots and the rings of held points: the same in every language (see ``Map``)."""
     at = [frame.point(day_number(day), score) for day, score, _ in points]
     line = f'<path d="{svg_path(at)}" stroke="{INK}" stroke-width="1.6" fill="none"/>' if len(at) > 1 else ""
-    return line + "".join(f'<circle cx="{number(cx)}" cy="{number(cy)}" r="4.5" fill="{status_colour(rank)}" '
-                          f'stroke="{INK}" stroke-width="1"/>' for (cx, cy), (_, _, rank) in zip(at, points))
+    rings = "".join(f'<circle class="held" cx="{number(at[i][0])}" cy="{number(at[i][1])}" r="{HELD_RING}" fill="none" '
+                    f'stroke="{INK}" stroke-width="1.5"/>' for i in held)
+    return line + rings + "".join(f'<circle cx="{number(cx)}" cy="{number(cy)}" r="4.5" fill="{status_colour(rank)}" '
+                                  f'stroke="{INK}" stroke-width="1"/>' for (cx, cy), (_, _, rank) in zip(at, points))
 
 
 # --------------------------------------------------------------------------
@@ -144,11 +156,10 @@ def draw_pentagon(axes: PentagonAxes):
         va = "bottom" if ly > 0.1 else ("top" if ly < -0.1 else "center")
         ax.text(lx, ly, label, ha=ha, va=va)
     for ring in range(1, top + 1):
-        ax.text(0.12, ring + 0.05, str(ring), fontsize=8, color="#777777", ha="left", va="bottom")
+        ax.text(0.12, ring + 0.05, str(ring), fontsize=SMALL_SIZE, color="#666666", ha="left", va="bottom")
     handles = [Line2D([], [], color=FIRST_COLOUR, linestyle="--", linewidth=1.5),
                Polygon([(0, 0)], closed=True, facecolor=LATEST_COLOUR, alpha=0.35, edgecolor=LATEST_COLOUR)]
-    fig.legend(handles, list(axes.legend), loc="lower center", ncol=2, frameon=False, fontsize=9,
-               bbox_to_anchor=(0.5, 0.0))
+    fig.legend(handles, list(axes.legend), loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 0.0))
     return fig, ax
 
 
