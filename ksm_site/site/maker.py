@@ -174,4 +174,5 @@ class PageMaker:
             {"label": _("All groups (CSV)"), "href": relative(full, "data/groups.csv")},
             {"label": _("All assessments (CSV)"), "href": relative(full, "data/penilaian.csv")},
             {"label": _("All data (JSON)"), "href": relative(full, "data/groups.json")},
+            {"label": _("What each column means (Data Package)"), "href": relative(full, "data/datapackage.json")},
         ]

@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..domain.analyse import Extent, Programme, analyse
 from .data import data_stream
+from .datapackage import DATAPACKAGE, datapackage_bytes
 from .group import Makers, make_group
 from .inputs import (
     AreaEntryInputs, AreaInputs, AreaPage, AreasInputs, DataInputs, DatedInputs, EntrySet, GroupInputs, Listed, NoInputs,
@@ -207,6 +208,10 @@ def render_data(inputs: DataInputs, makers: Makers) -> Iterator[Piece]:
     return data_stream(inputs.as_of, inputs.shares.shares(), makers.rubric)
 
 
+def render_datapackage(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
+    yield DATAPACKAGE, datapackage_bytes(makers.rubric, makers.site)
+
+
 def render_schema(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
     yield SCHEMA_PATH, schema_bytes(makers.rubric, makers.site)
 
@@ -244,6 +249,7 @@ REGISTRY = (
     Kind("search", "whole", SearchInputs, search_page_instances, per_language(search_page)),
     Kind("404", "whole", DatedInputs, dated, per_language(not_found_page)),
     Kind("data files", "whole", DataInputs, data_instances, render_data),
+    Kind("data package", "whole", NoInputs, once, render_datapackage),
     Kind("schema", "whole", NoInputs, once, render_schema),
     Kind("static files", "whole", NoInputs, once, render_static),
     Kind("area entry", "entry", AreaEntryInputs, area_entry_instances, entries(area_entry)),
