@@ -26,7 +26,7 @@ import json
 from decimal import Decimal
 from typing import Iterable, Iterator, NamedTuple
 
-from ..domain.model import Rubric, ScoredGroup
+from ..domain.model import Rubric, ScoredGroup, Site
 
 GROUPS_JSON = "data/groups.json"
 GROUPS_CSV = "data/groups.csv"
@@ -108,12 +108,15 @@ class GroupData(NamedTuple):
     assessments: bytes
 
 
-def group_data(g: ScoredGroup, rubric: Rubric) -> GroupData:
+def group_data(g: ScoredGroup, rubric: Rubric, site: Site) -> GroupData:
+    """``site.hide_names``: the chair's and the assessors' cells are left empty (the columns stay, so the
+    files keep their format); ``groups.json`` holds no names."""
     group, w, latest, nxt = g.group, g.group.wilayah, g.latest, g.next_stage
+    hidden = site.hide_names
     row = [
         g.id, group.nama, group.jenis, w.provinsi, w.kota, w.kecamatan, w.kelurahan,
         group.dibentuk.isoformat(), group.bubar.isoformat() if group.bubar else "",
-        group.anggota, group.ketua, "; ".join(group.usaha), "; ".join(p.nama for p in group.mitra),
+        group.anggota, "" if hidden else group.ketua, "; ".join(group.usaha), "; ".join(p.nama for p in group.mitra),
         g.status, f"{latest.score:.1f}" if latest else "", len(g.assessments),
         latest.date.isoformat() if latest else "",
         nxt.stage if nxt else "", nxt.missing_points if nxt else "",
@@ -122,7 +125,7 @@ def group_data(g: ScoredGroup, rubric: Rubric) -> GroupData:
     ]
     assessments = []
     for a in g.assessments:
-        line = [g.id, group.nama, group.jenis, a.date.isoformat(), a.assessment.assessor, a.points,
+        line = [g.id, group.nama, group.jenis, a.date.isoformat(), "" if hidden else a.assessment.assessor, a.points,
                 a.max_points, f"{a.score:.1f}", a.stage]
         for i in rubric.indicators:
             line.append(a.levels.get(i.key, ""))

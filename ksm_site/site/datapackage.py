@@ -34,6 +34,10 @@ DATAPACKAGE = "data/datapackage.json"
 
 PROFILE = "https://datapackage.org/profiles/2.0/"
 
+HIDDEN = Text("Kosong: program ini tidak menerbitkan nama orang (site.yaml: nama_orang: sembunyikan).",
+              "Empty: this programme keeps people's names off what it publishes (site.yaml: nama_orang: "
+              "sembunyikan).")
+
 COLUMNS: dict[str, tuple[str, Text, Text]] = {
     # column: (type, title, description); each Text holds Indonesian and English
     "id": ("string", Text("Id kelompok", "Group id"),
@@ -152,6 +156,8 @@ def column(name: str, rubric: Rubric, site: Site, required: bool = False, unique
         constraints["minimum"] = 1
     elif kind == "integer":
         constraints["minimum"] = 0
+    if name in ("ketua", "penilai") and site.hide_names:
+        meaning = Text(f"{meaning.id} {HIDDEN.id}", f"{meaning.en} {HIDDEN.en}")
     return field(name, kind, title, meaning, unit=UNITS.get(name), constraints=constraints)
 
 

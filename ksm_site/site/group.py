@@ -69,7 +69,7 @@ def make_group(inputs: GroupInputs, makers: Makers) -> GroupMade:
         files.append((path, "".join(pieces).encode()))
         entries.append(group_entry(m, scored))
         rows[m.lang.code] = m.row(summary)
-    data = group_data(scored, makers.rubric)
+    data = group_data(scored, makers.rubric, makers.site)
     files.append((group_json_path(scored.id), group_json(data)))
     return GroupMade(tuple(files), tuple(entries), summary, rows, data,
                      digest_of(summary, tuple(sorted(rows.items()))), digest_of(data))
