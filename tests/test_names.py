@@ -21,6 +21,7 @@ CHAIR, ASSESSOR = "Wahyuningsih Rahmawati", "Bambang Sukmajaya"
 WORDS = ("wahyuningsih", "rahmawati", "sukmajaya")
 """The names' words, as the search index keeps them (lower case); none is a word of anything else."""
 
+SHEET = "wilayah/kota-madiun/taman/pandean/kelompok-kota-madiun-taman-pandean.xlsx"
 NAMED = VALID_GROUP.replace("ketua: Siti Aminah", f"ketua: {CHAIR}").replace("penilai: Ahmad", f"penilai: {ASSESSOR}")
 
 
@@ -57,6 +58,7 @@ def test_hidden_names_are_in_no_published_file(tmp_path):
     files = published(tmp_path, "sembunyikan")
     assert any(path.startswith("pagefind/") for path in files) and "data/penilaian.csv" in files
     assert {word: holding(files, word) for word in WORDS} == {word: [] for word in WORDS}
+    assert SHEET in files and b">ketua<" not in files[SHEET] and b">penilai<" not in files[SHEET]  # no empty columns
     assert b"ksm uji coba" in files["kelompok/kota-madiun/taman/ksm-uji-coba/index.html"]  # the group is there
 
 
@@ -65,9 +67,9 @@ def test_shown_names_are_published_as_before(tmp_path, setting):
     files = published(tmp_path, setting)
     page = "kelompok/kota-madiun/taman/ksm-uji-coba/index.html"
     chair, assessor = holding(files, "wahyuningsih"), holding(files, "sukmajaya")
-    for path in (page, "en/" + page, "data/groups.csv"):
+    for path in (page, "en/" + page, "data/groups.csv", "data/kelompok.xlsx", SHEET):
         assert path in chair, path
-    for path in (page, "data/penilaian.csv"):
+    for path in (page, "data/penilaian.csv", "data/kelompok.xlsx", SHEET):
         assert path in assessor, path
     assert any(path.startswith("pagefind/") for path in chair)  # the search finds a group by its chair
 

@@ -301,11 +301,12 @@ class Stages:
 
 
 def batch_of(kind: Kind, inputs: object) -> tuple:
-    """Which task an instance goes to: an area's page with every other page of its kota (they share most
-    of what they read), every other instance alone."""
+    """Which task an instance goes to: an area's page or spreadsheet with every other of its kind in its kota
+    (they share most of what they read), every other instance (the home page's too) alone."""
     area = getattr(inputs, "area", None)
-    if kind.name == "area" and area is not None:
-        return kind.name, area.slugs[:1]
+    slugs = area.slugs if area is not None else getattr(inputs, "slugs", ())
+    if slugs:
+        return kind.name, slugs[:1]
     return kind.name, id(inputs)
 
 

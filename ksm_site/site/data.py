@@ -99,18 +99,24 @@ def assessments_header(rubric: Rubric) -> list[str]:
 
 class GroupData(NamedTuple):
     """One group's share of each data file, encoded: its ``groups.json`` record, its
-    ``groups.csv`` row, its ``penilaian.csv`` rows (none when never assessed). A named tuple: a
+    ``groups.csv`` row, its ``penilaian.csv`` rows (none when never assessed), its rows in the
+    spreadsheets. A named tuple: a
     rebuild reads 10,000 of these from the cache, and a tuple is the cheapest thing to unpickle."""
 
     id: str
     record: bytes
     row: bytes
     assessments: bytes
+    sheet: bytes
+    """Its row's cells in the spreadsheets' ``Kelompok`` sheet (``sheets.SheetRows``)."""
+    sheet_assessments: tuple[bytes, ...]
+    """Its assessments' rows' cells in their ``Penilaian`` sheet."""
 
 
-def group_data(g: ScoredGroup, rubric: Rubric, site: Site) -> GroupData:
-    """``site.hide_names``: the chair's and the assessors' cells are left empty (the columns stay, so the
-    files keep their format); ``groups.json`` holds no names."""
+def group_data(g: ScoredGroup, rubric: Rubric, site: Site, sheet: tuple[bytes, tuple[bytes, ...]]) -> GroupData:
+    """``sheet``: its rows in the spreadsheets (``sheets.sheet_rows``). ``site.hide_names``: the chair's and
+    the assessors' cells are left empty (the columns stay, so the files keep their format); ``groups.json``
+    holds no names."""
     group, w, latest, nxt = g.group, g.group.wilayah, g.latest, g.next_stage
     hidden = site.hide_names
     row = [
@@ -135,7 +141,7 @@ def group_data(g: ScoredGroup, rubric: Rubric, site: Site) -> GroupData:
         line += [assets.get(x.key, "") for x in rubric.assets] + [a.assessment.note]
         assessments.append(line)
     record = json.dumps(group_record(g), ensure_ascii=False, separators=(",", ":")).encode()
-    return GroupData(g.id, record, _csv_rows([row]), _csv_rows(assessments))
+    return GroupData(g.id, record, _csv_rows([row]), _csv_rows(assessments), *sheet)
 
 
 def group_json(share: GroupData) -> bytes:

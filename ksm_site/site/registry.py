@@ -32,7 +32,7 @@ from .datapackage import DATAPACKAGE, datapackage_bytes
 from .group import Makers, make_group
 from .inputs import (
     AreaEntryInputs, AreaInputs, AreaPage, AreasInputs, DataInputs, DatedInputs, EntrySet, GroupInputs, Listed, NoInputs,
-    RowSource, SearchIndexInputs, SearchInputs, ShareSource, Shares, SitemapInputs, WarningsInputs,
+    RowSource, SearchIndexInputs, SearchInputs, ShareSource, Shares, SheetInputs, SitemapInputs, WarningsInputs,
 )
 from .maker import Page
 from .pages.areas import area_page, areas_page, index_page
@@ -41,6 +41,7 @@ from .pages.service import not_found_page, search_page
 from .rows import choices
 from .schema import SCHEMA_PATH, schema_bytes
 from .search import area_entry, methodology_entry, search_index, warnings_entry
+from .sheets import workbook_stream
 from .searching import SearchSplit
 from .theme import static_files
 from .urls import NOT_FOUND, SEARCH, canonical_url
@@ -168,10 +169,18 @@ def once(w: Whole) -> Iterator[NoInputs]:
     yield NoInputs()
 
 
+def shares_of(w: Whole, ids: Sequence[str]) -> Shares:
+    return Shares(tuple(w.data_keys[i] for i in ids), tuple(w.refs[i] for i in ids), w.shares)
+
+
 def data_instances(w: Whole) -> Iterator[DataInputs]:
-    ids = sorted(w.data_keys)
-    yield DataInputs(w.extent.as_of, Shares(tuple(w.data_keys[i] for i in ids), tuple(w.refs[i] for i in ids),
-                                            w.shares))
+    yield DataInputs(w.extent.as_of, shares_of(w, sorted(w.data_keys)))
+
+
+def sheet_instances(w: Whole) -> Iterator[SheetInputs]:
+    """The whole programme's spreadsheet, and every area's."""
+    for slugs, area in w.programme.areas.items():
+        yield SheetInputs(area.names, slugs, shares_of(w, area.group_ids))
 
 
 def area_entry_instances(w: Whole) -> Iterator[AreaEntryInputs]:
@@ -206,6 +215,11 @@ def search_index_instances(f: Finished) -> Iterator[SearchIndexInputs]:
 
 def render_data(inputs: DataInputs, makers: Makers) -> Iterator[Piece]:
     return data_stream(inputs.as_of, inputs.shares.shares(), makers.rubric)
+
+
+def render_sheet(inputs: SheetInputs, makers: Makers) -> Iterator[Piece]:
+    """In the site's first language, whichever language's page links to it."""
+    return workbook_stream(next(iter(makers)), inputs.names, inputs.slugs, inputs.shares.shares())
 
 
 def render_datapackage(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
@@ -250,6 +264,7 @@ REGISTRY = (
     Kind("404", "whole", DatedInputs, dated, per_language(not_found_page)),
     Kind("data files", "whole", DataInputs, data_instances, render_data),
     Kind("data package", "whole", NoInputs, once, render_datapackage),
+    Kind("area spreadsheet", "whole", SheetInputs, sheet_instances, render_sheet),
     Kind("schema", "whole", NoInputs, once, render_schema),
     Kind("static files", "whole", NoInputs, once, render_static),
     Kind("area entry", "entry", AreaEntryInputs, area_entry_instances, entries(area_entry)),

@@ -22,7 +22,7 @@ def index_page(m: PageMaker, inputs: AreaPage) -> Page:
         figures=m.figures.area(inputs.analysis, _("the whole programme"), inputs.survival_years),
         areas=m.area_rows(INDEX, inputs.children),
         rows=m.group_rows(INDEX, groups.rows(m.lang.code), whole.counts.total),
-        downloads=m.downloads(INDEX),
+        downloads=m.downloads(INDEX, ()),
     )
 
 
@@ -48,7 +48,7 @@ def area_page(m: PageMaker, inputs: AreaPage) -> Page:
         children=m.area_rows(path, inputs.children),
         rows=m.group_rows(path, groups.rows(m.lang.code), area.counts.total, area_depth=depth),
         filters=m.filters(inputs.choices),
-        downloads=m.downloads(path),
+        downloads=m.downloads(path, area.slugs),
     )
 
 
