@@ -173,7 +173,7 @@ class PageMaker:
         (``()``) the programme's, and every data file. The spreadsheets are in the site's first language."""
         _ = self.lang._
         full = self.prefix + page
-        what = _("This area's groups and assessments") if slugs else _("All groups and assessments")
+        what = _("Groups and assessments") if slugs else _("All groups and assessments")
         first = self.site.languages[0]
         sheet = {"label": _("%(what)s (Excel)") % {"what": what} if self.lang.code == first else
                  _("%(what)s (Excel, in %(language)s)") % {"what": what, "language": LANGUAGE_NAMES[first]},
