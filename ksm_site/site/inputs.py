@@ -230,7 +230,7 @@ class DataInputs:
 
 @dataclass(frozen=True)
 class SheetInputs:
-    """An area's groups as a spreadsheet (the whole programme's for ``slugs`` ``()``)."""
+    """An area's groups as a spreadsheet."""
 
     names: tuple[str, ...]
     """The area's names, its workbook's title."""

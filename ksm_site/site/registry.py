@@ -41,7 +41,7 @@ from .pages.service import not_found_page, search_page
 from .rows import choices
 from .schema import SCHEMA_PATH, schema_bytes
 from .search import area_entry, methodology_entry, search_index, warnings_entry
-from .sheets import workbook_stream
+from .sheets import programme_workbook, workbook_stream
 from .searching import SearchSplit
 from .theme import static_files
 from .urls import NOT_FOUND, SEARCH, canonical_url
@@ -178,9 +178,10 @@ def data_instances(w: Whole) -> Iterator[DataInputs]:
 
 
 def sheet_instances(w: Whole) -> Iterator[SheetInputs]:
-    """The whole programme's spreadsheet, and every area's."""
+    """Every area's spreadsheet (the whole programme's is one of the data files)."""
     for slugs, area in w.programme.areas.items():
-        yield SheetInputs(area.names, slugs, shares_of(w, area.group_ids))
+        if slugs:
+            yield SheetInputs(area.names, slugs, shares_of(w, area.group_ids))
 
 
 def area_entry_instances(w: Whole) -> Iterator[AreaEntryInputs]:
@@ -214,7 +215,8 @@ def search_index_instances(f: Finished) -> Iterator[SearchIndexInputs]:
 
 
 def render_data(inputs: DataInputs, makers: Makers) -> Iterator[Piece]:
-    return data_stream(inputs.as_of, inputs.shares.shares(), makers.rubric)
+    """The data files, and the programme's spreadsheet in the site's first language."""
+    return data_stream(inputs.as_of, inputs.shares.shares(), makers.rubric, programme_workbook(next(iter(makers))))
 
 
 def render_sheet(inputs: SheetInputs, makers: Makers) -> Iterator[Piece]:

@@ -16,7 +16,10 @@ Each workbook has two sheets: ``Kelompok`` (one row per group: where it
 stands, what it needs next, its warnings) and ``Penilaian`` (one row per
 assessment: every indicator's level, the percentages, the assets, the note).
 Labels and names are in the site's first language; rows come in the order
-the area's page lists its groups. With ``nama_orang: sembunyikan`` the chair
+the area's page lists its groups, and in the programme's workbook in order
+of id, as in the CSV files: it is made with them, in their one pass over
+every group's share (``data.data_stream``), which is most of what any of
+these files costs a build after an edit. With ``nama_orang: sembunyikan`` the chair
 and assessor columns are left out. Text a spreadsheet could take for a
 formula gets an apostrophe before it, as in the CSV files (``data.safe_cell``).
 
@@ -35,7 +38,7 @@ from ..domain.model import ScoredGroup
 from .data import GroupData, safe_cell
 from .maker import PageMaker
 from .urls import area_sheet_path
-from .xlsx import STYLE_CHANGE, Sheet, date_cell, number_cell, tenths_cell, text_cell, workbook
+from .xlsx import STYLE_CHANGE, Sheet, Workbook, date_cell, number_cell, tenths_cell, text_cell, workbook
 
 
 class SheetRows(NamedTuple):
@@ -129,10 +132,16 @@ def sheet_rows(g: ScoredGroup, m: PageMaker) -> SheetRows:
 
 def workbook_stream(m: PageMaker, names_: tuple[str, ...], slugs: tuple[str, ...], shares: Iterable[GroupData]
                     ) -> Iterator[tuple[str, bytes]]:
-    """The workbook of an area (``names_``, ``slugs``; the whole programme for ``()``) as (path, piece)
-    pairs, from its groups' shares in the order its page lists them."""
-    title = ", ".join(reversed(names_)) if names_ else m.lang.text(m.site.title)
+    """The workbook of an area (``names_``, ``slugs``) as (path, piece) pairs, from its groups' shares in the
+    order its page lists them."""
     path = area_sheet_path(slugs)
-    for piece in workbook(f"KSM: {title}", sheets(m), ((s.sheet, s.sheet_assessments) for s in shares)):
+    for piece in workbook(f"KSM: {', '.join(reversed(names_))}", sheets(m), ((s.sheet, s.sheet_assessments)
+                                                                             for s in shares)):
         if piece:
             yield path, piece
+
+
+def programme_workbook(m: PageMaker) -> tuple[str, Workbook]:
+    """Where the whole programme's workbook goes, and the workbook to fill (``data.data_stream`` fills it, in
+    order of id, as it makes the other data files)."""
+    return area_sheet_path(()), Workbook(f"KSM: {m.lang.text(m.site.title)}", sheets(m))

@@ -126,53 +126,80 @@ def row(number: int, cells: bytes) -> bytes:
     return b'<row r="%d">%s</row>' % (number, cells)
 
 
-def workbook(title: str, sheets: Sequence[Sheet], rows: Iterable[tuple[bytes, Sequence[bytes]]]) -> Iterator[bytes]:
-    """An ``.xlsx`` of two sheets as a stream of bytes: ``rows`` gives, for each row of the first sheet, its
-    cells and the cells of its rows in the second (a group and its assessments). The first sheet is
-    deflated as it comes; the second is deflated meanwhile and kept (compressed) until the first ends."""
-    first, second = sheets
-    out = Zip()
-    yield out.member("[Content_Types].xml", CONTENT_TYPES)
-    yield out.member("_rels/.rels", ROOT_RELS)
-    yield out.member("docProps/core.xml", (XML + CORE.format(title=escape(title))).encode())
-    yield out.member("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-    yield out.member("xl/styles.xml", STYLES)
-    kept = Deflated()
-    member = out.streamed("xl/worksheets/sheet1.xml")
-    # rows are deflated in blocks: zlib takes a few hundred rows at once several times faster than one by one
-    block, later = [sheet_head(first)], [sheet_head(second)]
-    size = later_size = 0
-    counts = [0, 0]
-    for cells, below in rows:
+class Workbook:
+    """An ``.xlsx`` of two sheets, made as its rows are given: ``start``, then ``add`` per row of the first
+    sheet (a group) with its rows in the second (its assessments), then ``end``; each returns the next bytes
+    of the file (often none). The first sheet is deflated as it comes; the second meanwhile, and kept
+    (compressed) until the first ends. Rows are deflated in blocks: zlib takes a few hundred rows at once
+    several times faster than one by one."""
+
+    def __init__(self, title: str, sheets: Sequence[Sheet]):
+        self.title, self.sheets = title, tuple(sheets)
+        self.out = Zip()
+        self.member: Streamed | None = None
+        self.kept = Deflated()
+        self.block, self.later = [sheet_head(self.sheets[0])], [sheet_head(self.sheets[1])]
+        self.size = self.later_size = 0
+        self.counts = [0, 0]
+
+    def start(self) -> bytes:
+        out = self.out
+        parts = [out.member("[Content_Types].xml", CONTENT_TYPES), out.member("_rels/.rels", ROOT_RELS),
+                 out.member("docProps/core.xml", (XML + CORE.format(title=escape(self.title))).encode()),
+                 out.member("xl/_rels/workbook.xml.rels", WORKBOOK_RELS), out.member("xl/styles.xml", STYLES)]
+        self.member = out.streamed("xl/worksheets/sheet1.xml")  # after them in the file
+        return b"".join(parts)
+
+    def add(self, cells: bytes, below: Sequence[bytes]) -> bytes:
+        counts = self.counts
         counts[0] += 1
-        block.append(row(counts[0] + 1, cells))
-        size += len(cells)
+        self.block.append(row(counts[0] + 1, cells))
+        self.size += len(cells)
         for more in below:
             counts[1] += 1
-            later.append(row(counts[1] + 1, more))
-            later_size += len(more)
-        if size >= BLOCK:
-            yield member.add(b"".join(block))
-            block, size = [], 0
-        if later_size >= BLOCK:
-            kept.add(b"".join(later))
-            later, later_size = [], 0
-    block.append(sheet_tail(first, counts[0]))
-    yield member.add(b"".join(block))
-    yield member.end()
-    later.append(sheet_tail(second, counts[1]))
-    kept.add(b"".join(later))
-    yield out.deflated("xl/worksheets/sheet2.xml", kept)
-    names = "".join(f'<sheet name="{escape(s.name)}" sheetId="{n}" r:id="rId{n}"/>' for n, s in enumerate(sheets, 1))
-    defined = "".join(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
-                      f"{escape(quoted(s.name))}!{filtered(s, count)}</definedName>"
-                      for n, (s, count) in enumerate(zip(sheets, counts)))
-    yield out.member("xl/workbook.xml", (
-        XML + '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        f"<bookViews><workbookView/></bookViews><sheets>{names}</sheets><definedNames>{defined}</definedNames>"
-        "</workbook>").encode())
-    yield out.end()
+            self.later.append(row(counts[1] + 1, more))
+            self.later_size += len(more)
+        if self.later_size >= BLOCK:
+            self.kept.add(b"".join(self.later))
+            self.later, self.later_size = [], 0
+        if self.size < BLOCK:
+            return b""
+        packed = self.member.add(b"".join(self.block))
+        self.block, self.size = [], 0
+        return packed
+
+    def end(self) -> bytes:
+        first, second = self.sheets
+        counts, out = self.counts, self.out
+        self.block.append(sheet_tail(first, counts[0]))
+        parts = [self.member.add(b"".join(self.block)), self.member.end()]
+        self.later.append(sheet_tail(second, counts[1]))
+        self.kept.add(b"".join(self.later))
+        parts.append(out.deflated("xl/worksheets/sheet2.xml", self.kept))
+        names = "".join(f'<sheet name="{escape(s.name)}" sheetId="{n}" r:id="rId{n}"/>'
+                        for n, s in enumerate(self.sheets, 1))
+        defined = "".join(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
+                          f"{escape(quoted(s.name))}!{filtered(s, count)}</definedName>"
+                          for n, (s, count) in enumerate(zip(self.sheets, counts)))
+        parts.append(out.member("xl/workbook.xml", (
+            XML + '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f"<bookViews><workbookView/></bookViews><sheets>{names}</sheets><definedNames>{defined}</definedNames>"
+            "</workbook>").encode()))
+        parts.append(out.end())
+        return b"".join(parts)
+
+
+def workbook(title: str, sheets: Sequence[Sheet], rows: Iterable[tuple[bytes, Sequence[bytes]]]) -> Iterator[bytes]:
+    """A ``Workbook`` of ``rows`` (each a row of the first sheet and its rows in the second) as a stream of
+    bytes."""
+    made = Workbook(title, sheets)
+    yield made.start()
+    for cells, below in rows:
+        packed = made.add(cells, below)
+        if packed:
+            yield packed
+    yield made.end()
 
 
 def quoted(sheet_name: str) -> str:
