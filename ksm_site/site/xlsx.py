@@ -4,9 +4,10 @@ Why not openpyxl, which ``import`` reads workbooks with: a build writes one
 workbook per area page (2,219 of them at 10,000 groups) and one of the whole
 programme, and must not hold a workbook of 100,000 groups whole. So each
 group's rows are made once, with its page, as the XML of their cells
-(``cell``: no cell reference, which Office allows, "the column after the
-previous cell's"), and kept with its share of the data files; a workbook is
-those rows joined, each given its row number, and deflated as they come.
+(``text_cell``, ``number_cell``, ``date_cell``: no cell reference, which
+Office allows, "the column after the previous cell's"), and kept with its
+share of the data files; a workbook is those rows joined, each given its row
+number, and deflated as they come (``Workbook``).
 
 What a reader gets: typed cells (numbers, dates with the reader's own date
 format, text), a bold header row that stays in view, a filter on every
@@ -35,7 +36,8 @@ from typing import Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape
 
 LEVEL = 1
-"""zlib's level: the fastest; the cells' XML repeats so much that it still packs to a tenth or less."""
+"""zlib's level: the fastest. The cells' XML repeats so much that it still packs to about a tenth (level 6:
+a sixteenth, at twice the time; ``bench/RESULTS.md``, "Spreadsheets")."""
 
 BLOCK = 1 << 16
 """Bytes of rows deflated at once."""
@@ -122,10 +124,6 @@ def sheet_tail(sheet: Sheet, rows: int) -> bytes:
     return f'</sheetData><autoFilter ref="{filtered(sheet, rows).replace("$", "")}"/></worksheet>'.encode()
 
 
-def row(number: int, cells: bytes) -> bytes:
-    return b'<row r="%d">%s</row>' % (number, cells)
-
-
 class Workbook:
     """An ``.xlsx`` of two sheets, made as its rows are given: ``start``, then ``add`` per row of the first
     sheet (a group) with its rows in the second (its assessments), then ``end``; each returns the next bytes
@@ -140,7 +138,8 @@ class Workbook:
         self.kept = Deflated()
         self.block, self.later = [sheet_head(self.sheets[0])], [sheet_head(self.sheets[1])]
         self.size = self.later_size = 0
-        self.counts = [0, 0]
+        self.next_row = self.next_below = 2
+        """The numbers of the next rows of the two sheets (row 1 is the header)."""
 
     def start(self) -> bytes:
         out = self.out
@@ -151,17 +150,22 @@ class Workbook:
         return b"".join(parts)
 
     def add(self, cells: bytes, below: Sequence[bytes]) -> bytes:
-        counts = self.counts
-        counts[0] += 1
-        self.block.append(row(counts[0] + 1, cells))
+        """(Called once per group of 100,000: written for speed, the row numbers kept as the next ones.)"""
+        number = self.next_row
+        self.block.append(b'<row r="%d">%s</row>' % (number, cells))
+        self.next_row = number + 1
         self.size += len(cells)
-        for more in below:
-            counts[1] += 1
-            self.later.append(row(counts[1] + 1, more))
-            self.later_size += len(more)
-        if self.later_size >= BLOCK:
-            self.kept.add(b"".join(self.later))
-            self.later, self.later_size = [], 0
+        if below:
+            number = self.next_below
+            later = self.later
+            for more in below:
+                later.append(b'<row r="%d">%s</row>' % (number, more))
+                number += 1
+                self.later_size += len(more)
+            self.next_below = number
+            if self.later_size >= BLOCK:
+                self.kept.add(b"".join(later))
+                self.later, self.later_size = [], 0
         if self.size < BLOCK:
             return b""
         packed = self.member.add(b"".join(self.block))
@@ -170,7 +174,7 @@ class Workbook:
 
     def end(self) -> bytes:
         first, second = self.sheets
-        counts, out = self.counts, self.out
+        counts, out = (self.next_row - 2, self.next_below - 2), self.out
         self.block.append(sheet_tail(first, counts[0]))
         parts = [self.member.add(b"".join(self.block)), self.member.end()]
         self.later.append(sheet_tail(second, counts[1]))
