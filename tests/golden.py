@@ -18,6 +18,7 @@ FILES = (
     "data/groups.json",
     "data/groups.csv",
     "data/penilaian.csv",
+    "data/datapackage.json",
     "index.html",
     "kelompok/kab-madiun/mejayan/ksm-mekar-sari/index.html",
     "en/kelompok/kab-madiun/mejayan/ksm-mekar-sari/index.html",

@@ -7,8 +7,8 @@ mixed-case and entity-encoded forms, Jinja syntax, style, iframe, form,
 object, base and meta tags, and spreadsheet formulas are built into a
 site. Every HTML page is parsed (tests/htmlcheck.py) and must hold nothing
 that could run or load from elsewhere, and the payloads must appear as the
-literal text that was written. Both CSV files must hold no cell a
-spreadsheet would read as a formula.
+literal text that was written. Both CSV files and every workbook must hold
+no cell a spreadsheet would read as a formula.
 """
 
 from __future__ import annotations
@@ -235,6 +235,26 @@ def test_every_text_column_of_both_csvs_is_neutralised(site):
     assert [r["nama"] for r in assessments] == ["'" + FIELDS["nama"]] * 2
     assert [r["penilai"] for r in assessments] == ["'" + FIELDS["penilai"], "'" + FORMULAS[0]]
     assert [r["catatan"].split(" ")[0] for r in assessments] == ["'" + FORMULAS[3], "'" + FORMULAS[1]]
+
+
+def test_no_spreadsheet_cell_can_become_a_formula(site):
+    """Every workbook (the programme's and each area's), read as a spreadsheet reads it: it opens, holds the
+    hostile text literally after an apostrophe, and no cell is, or reads as, a formula."""
+    import openpyxl
+    books = sorted(site.rglob("*.xlsx"))
+    areas = [p for p in site.glob("wilayah/*/**/index.html")]
+    assert len(books) == 1 + len(areas) and len(areas) >= 3  # the programme's and every area's
+    for path in books:
+        book = openpyxl.load_workbook(path)
+        texts = [c.value for sheet in book for row in sheet.iter_rows(min_row=2) for c in row
+                 if isinstance(c.value, str)]
+        assert any(t.startswith("'" + formula) for t in texts for formula in FORMULAS), path
+        for sheet in book:
+            for row in sheet.iter_rows():
+                for c in row:
+                    assert c.data_type != "f", (path, c.coordinate)
+                    assert not (isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@", "\t", "\r"))), \
+                        (path, c.coordinate, c.value[:40])
 
 
 @pytest.mark.parametrize("value, cell", [

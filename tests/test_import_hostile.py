@@ -7,8 +7,10 @@ never measured in seconds here.
 
 from __future__ import annotations
 
+import csv
 import io
 import struct
+import sys
 import zipfile
 
 import openpyxl
@@ -289,9 +291,17 @@ def test_a_csv_cell_over_excels_limit_is_refused(tmp_path):
     assert "data.csv, row 2, column B: 40,000 characters, more than Excel's 32,767 for a cell" in line
 
 
-def test_a_quote_never_closed_is_refused(tmp_path):
+@pytest.mark.parametrize("limit", [None, sys.maxsize])
+def test_a_quote_never_closed_is_refused(tmp_path, limit):
+    """Also when a library loaded in the same process (frictionless does) has raised the csv module's limit."""
     data = GOOD_CSV.replace("KSM C", '"KSM C').encode() + ("x" * 200 + "\n").encode() * 1000
-    line = refused(tmp_path, "data.csv", data)
+    previous = csv.field_size_limit(limit) if limit is not None else csv.field_size_limit()
+    try:
+        found = csv.field_size_limit()
+        line = refused(tmp_path, "data.csv", data)
+        assert csv.field_size_limit() == found  # left as it was found
+    finally:
+        csv.field_size_limit(previous)
     assert "row 2: a cell holds more than 32,767 characters" in line and "never closed" in line
 
 

@@ -173,8 +173,22 @@ def csv_delimiter(text: str) -> str:
     return ";" if semicolons > commas else ","
 
 
+CSV_FIELD_LIMIT = 131_072
+"""The most characters the CSV reader takes in one field (the csv module's default, set each time since
+it is the whole process's: a library that raises it must not change what ``import`` refuses). A cell past
+``MAX_CELL_CHARS`` is refused with its row and column; one past this, with a hint that a quote is open."""
+
+
 def read_csv_rows(path: str, text: str) -> tuple[GridRow, ...]:
     """The rows of a CSV text that hold a value, within the limits."""
+    previous = csv.field_size_limit(CSV_FIELD_LIMIT)
+    try:
+        return csv_rows(path, text)
+    finally:
+        csv.field_size_limit(previous)
+
+
+def csv_rows(path: str, text: str) -> tuple[GridRow, ...]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
     rows: list[GridRow] = []
     counter = RowLimits(path)

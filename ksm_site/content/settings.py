@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..domain.model import DISSOLVED, NOT_ASSESSED, Choice, Indicator, Rubric, Site, Stage, WarningRule
-from .fields import Checker, Invalid, Spec, bilingual, integer, is_empty, join, number, suggest, text, text_list
+from ..domain.model import DISSOLVED, NOT_ASSESSED, Choice, Indicator, Rubric, Site, Stage, Text, WarningRule
+from .fields import Checker, Invalid, Spec, bilingual, choice, integer, is_empty, join, number, suggest, text, text_list
 from .files import Document
 from .problems import FILE_FIELD, Problem
 from .yamlnodes import Node
@@ -205,6 +205,23 @@ def _rubric_warnings(node: Node, indicators: tuple[Indicator, ...], stages: tupl
 
 LANGUAGES = ("id", "en")
 
+NAMES_SHOWN, NAMES_HIDDEN = "tampilkan", "sembunyikan"
+NAMES = (Choice(NAMES_SHOWN, Text("nama ketua dan penilai diterbitkan", "the names of chairs and assessors are published")),
+         Choice(NAMES_HIDDEN, Text("nama ketua dan penilai tidak diterbitkan di halaman, pencarian maupun unduhan",
+                                   "the names of chairs and assessors are kept off the pages, the search and the "
+                                   "downloads")))
+"""The values of ``nama_orang`` in site.yaml; left out, names are shown."""
+
+
+def names_shown(node: Node) -> str:
+    """``nama_orang``: one of ``NAMES``; a wrong value's hint says what each value does."""
+    try:
+        return choice(NAMES)(node)
+    except Invalid as exc:
+        suggestion = exc.hint.split("allowed: ")[0] if "allowed: " in exc.hint else ""
+        values = "; ".join(f"{c.key} ({c.name.en})" for c in NAMES)
+        raise Invalid(exc.message, f"{suggestion}allowed: {values}") from None
+
 
 def validate_site(doc: Document) -> tuple[Site | None, list[Problem]]:
     check = Checker(doc.path)
@@ -232,7 +249,9 @@ def validate_site(doc: Document) -> tuple[Site | None, list[Problem]]:
     values = check.mapping(doc.data, "", {
         "judul": Spec(bilingual, True), "deskripsi": Spec(bilingual, True),
         "base_url": Spec(base_url, True), "bahasa": Spec(languages, True),
+        "nama_orang": Spec(names_shown),
     })
     if values is None or check.problems:
         return None, check.problems
-    return Site(values["judul"], values["deskripsi"], values["base_url"], values["bahasa"]), []
+    return Site(values["judul"], values["deskripsi"], values["base_url"], values["bahasa"],
+                hide_names=values.get("nama_orang", NAMES_SHOWN) == NAMES_HIDDEN), []

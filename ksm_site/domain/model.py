@@ -148,6 +148,9 @@ class Site:
     description: Text
     base_url: str
     languages: tuple[str, ...]
+    hide_names: bool = False
+    """``nama_orang: sembunyikan``: people's names (a group's ``ketua``, an assessment's ``penilai``) are
+    kept off every published page, search entry and download (Indonesia's personal data law, UU 27/2022)."""
 
 
 # --------------------------------------------------------------------------

@@ -286,11 +286,12 @@ class Stages:
 
 
 def batch_of(kind: Kind, inputs: object) -> tuple:
-    """Which task an instance goes to: an area's pages with every other page of its kota (they share most
-    of what they read), every other instance alone."""
+    """Which task an instance goes to: an area's pages and spreadsheet with every other page of its kota
+    (they share most of what they read), every other instance (the home page's too) alone."""
     area = getattr(inputs, "area", None)
-    if area is not None and area.slugs:
-        return "kota", area.slugs[:1]
+    slugs = area.slugs if area is not None else getattr(inputs, "slugs", ())
+    if slugs:
+        return "kota", slugs[:1]
     return kind.name, id(inputs)
 
 

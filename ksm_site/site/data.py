@@ -26,7 +26,8 @@ import json
 from decimal import Decimal
 from typing import Iterable, Iterator, NamedTuple
 
-from ..domain.model import Rubric, ScoredGroup
+from ..domain.model import Rubric, ScoredGroup, Site
+from .xlsx import Workbook
 
 GROUPS_JSON = "data/groups.json"
 GROUPS_CSV = "data/groups.csv"
@@ -99,21 +100,30 @@ def assessments_header(rubric: Rubric) -> list[str]:
 
 class GroupData(NamedTuple):
     """One group's share of each data file, encoded: its ``groups.json`` record, its
-    ``groups.csv`` row, its ``penilaian.csv`` rows (none when never assessed). A named tuple: a
+    ``groups.csv`` row, its ``penilaian.csv`` rows (none when never assessed), its rows in the
+    spreadsheets. A named tuple: a
     rebuild reads 10,000 of these from the cache, and a tuple is the cheapest thing to unpickle."""
 
     id: str
     record: bytes
     row: bytes
     assessments: bytes
+    sheet: bytes
+    """Its row's cells in the spreadsheets' ``Kelompok`` sheet (``sheets.SheetRows``)."""
+    sheet_assessments: tuple[bytes, ...]
+    """Its assessments' rows' cells in their ``Penilaian`` sheet."""
 
 
-def group_data(g: ScoredGroup, rubric: Rubric) -> GroupData:
+def group_data(g: ScoredGroup, rubric: Rubric, site: Site, sheet: tuple[bytes, tuple[bytes, ...]]) -> GroupData:
+    """``sheet``: its rows in the spreadsheets (``sheets.sheet_rows``). ``site.hide_names``: the chair's and
+    the assessors' cells are left empty (the columns stay, so the files keep their format); ``groups.json``
+    holds no names."""
     group, w, latest, nxt = g.group, g.group.wilayah, g.latest, g.next_stage
+    hidden = site.hide_names
     row = [
         g.id, group.nama, group.jenis, w.provinsi, w.kota, w.kecamatan, w.kelurahan,
         group.dibentuk.isoformat(), group.bubar.isoformat() if group.bubar else "",
-        group.anggota, group.ketua, "; ".join(group.usaha), "; ".join(p.nama for p in group.mitra),
+        group.anggota, "" if hidden else group.ketua, "; ".join(group.usaha), "; ".join(p.nama for p in group.mitra),
         g.status, f"{latest.score:.1f}" if latest else "", len(g.assessments),
         latest.date.isoformat() if latest else "",
         nxt.stage if nxt else "", nxt.missing_points if nxt else "",
@@ -122,7 +132,7 @@ def group_data(g: ScoredGroup, rubric: Rubric) -> GroupData:
     ]
     assessments = []
     for a in g.assessments:
-        line = [g.id, group.nama, group.jenis, a.date.isoformat(), a.assessment.assessor, a.points,
+        line = [g.id, group.nama, group.jenis, a.date.isoformat(), "" if hidden else a.assessment.assessor, a.points,
                 a.max_points, f"{a.score:.1f}", a.stage]
         for i in rubric.indicators:
             line.append(a.levels.get(i.key, ""))
@@ -132,7 +142,7 @@ def group_data(g: ScoredGroup, rubric: Rubric) -> GroupData:
         line += [assets.get(x.key, "") for x in rubric.assets] + [a.assessment.note]
         assessments.append(line)
     record = json.dumps(group_record(g), ensure_ascii=False, separators=(",", ":")).encode()
-    return GroupData(g.id, record, _csv_rows([row]), _csv_rows(assessments))
+    return GroupData(g.id, record, _csv_rows([row]), _csv_rows(assessments), *sheet)
 
 
 def group_json(share: GroupData) -> bytes:
@@ -153,14 +163,23 @@ DATA_TAILS = {GROUPS_JSON: b"]}\n", GROUPS_CSV: b"", ASSESSMENTS_CSV: b""}
 """How each data file ends, after the last group's share."""
 
 
-def data_stream(as_of, shares: Iterable[GroupData], rubric: Rubric) -> Iterator[tuple[str, bytes]]:
-    """The three data files as (path, piece) pairs, each file's pieces in order: its head, each group's
-    share (``shares`` in order of id), its tail."""
+def data_stream(as_of, shares: Iterable[GroupData], rubric: Rubric, sheet: tuple[str, Workbook]
+                ) -> Iterator[tuple[str, bytes]]:
+    """The data files as (path, piece) pairs, each file's pieces in order: its head, each group's share
+    (``shares`` in order of id), its tail. ``sheet``: the path and the ``Workbook`` of the programme's
+    spreadsheet (``sheets.programme_workbook``), made in the same pass over the shares, which is most of
+    what any of these files costs."""
     yield from data_heads(as_of, rubric).items()
+    path, book = sheet
+    yield path, book.start()
     first = True
     for share in shares:
         yield GROUPS_JSON, share.record if first else b"," + share.record
         yield GROUPS_CSV, share.row
         yield ASSESSMENTS_CSV, share.assessments
+        packed = book.add(share.sheet, share.sheet_assessments)
+        if packed:
+            yield path, packed
         first = False
     yield from DATA_TAILS.items()
+    yield path, book.end()

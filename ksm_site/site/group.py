@@ -21,6 +21,7 @@ from .maker import PageMaker
 from .pages.group import group_page
 from .rows import Row
 from .search import Entry, group_entry
+from .sheets import sheet_rows
 from .urls import group_json_path
 
 
@@ -69,7 +70,7 @@ def make_group(inputs: GroupInputs, makers: Makers) -> GroupMade:
         files.append((path, "".join(pieces).encode()))
         entries.append(group_entry(m, scored))
         rows[m.lang.code] = m.row(summary)
-    data = group_data(scored, makers.rubric)
+    data = group_data(scored, makers.rubric, makers.site, sheet_rows(scored, next(iter(makers))))
     files.append((group_json_path(scored.id), group_json(data)))
     return GroupMade(tuple(files), tuple(entries), summary, rows, data,
                      digest_of(summary, tuple(sorted(rows.items()))), digest_of(data))

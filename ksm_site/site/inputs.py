@@ -286,6 +286,18 @@ class DataInputs:
 
 
 @dataclass(frozen=True)
+class SheetInputs:
+    """An area's groups as a spreadsheet."""
+
+    names: tuple[str, ...]
+    """The area's names, its workbook's title."""
+    slugs: tuple[str, ...]
+    """Where it is published (``urls.area_sheet_path``)."""
+    shares: Shares
+    """Its groups' shares of the data files, in the order its page lists them."""
+
+
+@dataclass(frozen=True)
 class SitemapInputs:
     """The sitemap: every page's path."""
 

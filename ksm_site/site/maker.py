@@ -23,7 +23,8 @@ from .rows import AREA_HOLE, ROOT_HOLE, Choices, PlacedRows, Row, cut_row
 from .templates import environment
 from .theme import templates_digest
 from .urls import (
-    AREAS, INDEX, METHOD, SEARCH, SHARE_IMAGE, WARNINGS, area_path, canonical_url, group_path, language_prefix, relative,
+    AREAS, INDEX, METHOD, SEARCH, SHARE_IMAGE, WARNINGS, area_path, area_sheet_path, canonical_url, group_path,
+    language_prefix, relative,
 )
 
 WRITTEN_IN = "id"
@@ -202,11 +203,22 @@ class PageMaker:
                          "counts": [self.lang.number(n) for n in area.counts.by_status.values()]})
         return rows
 
-    def downloads(self, page: str) -> list[dict]:
+    def downloads(self, page: str, slugs: tuple[str, ...]) -> list[dict]:
+        """What the page of the area ``slugs`` offers to download: its groups as a spreadsheet; the home page
+        (``()``) the programme's, and every data file. The spreadsheets are in the site's first language."""
         _ = self.lang._
         full = self.prefix + page
+        what = _("Groups and assessments") if slugs else _("All groups and assessments")
+        first = self.site.languages[0]
+        sheet = {"label": _("%(what)s (Excel)") % {"what": what} if self.lang.code == first else
+                 _("%(what)s (Excel, in %(language)s)") % {"what": what, "language": LANGUAGE_NAMES[first]},
+                 "href": relative(full, area_sheet_path(slugs))}
+        if slugs:
+            return [sheet]
         return [
+            sheet,
             {"label": _("All groups (CSV)"), "href": relative(full, "data/groups.csv")},
             {"label": _("All assessments (CSV)"), "href": relative(full, "data/penilaian.csv")},
             {"label": _("All data (JSON)"), "href": relative(full, "data/groups.json")},
+            {"label": _("What each column means (Data Package)"), "href": relative(full, "data/datapackage.json")},
         ]

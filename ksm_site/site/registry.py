@@ -28,11 +28,12 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..domain.analyse import Extent, Programme, analyse
 from .data import data_stream
+from .datapackage import DATAPACKAGE, datapackage_bytes
 from .group import Makers, make_group
 from .inputs import (
     AreaEntryInputs, AreaInputs, AreaPage, AreasInputs, AttentionRow, DataInputs, DatedInputs, EntrySet, GroupInputs,
-    Listed, NoInputs, RowSource, SearchIndexInputs, SearchInputs, ShareInputs, ShareSource, Shares, SitemapInputs,
-    TablePage, TablePageInputs, WarningsInputs,
+    Listed, NoInputs, RowSource, SearchIndexInputs, SearchInputs, ShareInputs, ShareSource, Shares, SheetInputs,
+    SitemapInputs, TablePage, TablePageInputs, WarningsInputs,
 )
 from .maker import Page
 from .pages.areas import area_page, areas_page, index_page, table_page
@@ -44,6 +45,7 @@ from .schema import SCHEMA_PATH, schema_bytes
 from .share import share_image
 from .search import area_entry, methodology_entry, search_index, warnings_entry
 from .limits import Limits
+from .sheets import programme_workbook, workbook_stream
 from .theme import static_files
 from .urls import NOT_FOUND, SEARCH, SHARE_IMAGE, canonical_url
 
@@ -201,10 +203,19 @@ def once(w: Whole) -> Iterator[NoInputs]:
     yield NoInputs()
 
 
+def shares_of(w: Whole, ids: Sequence[str]) -> Shares:
+    return Shares(tuple(w.data_keys[i] for i in ids), tuple(w.refs[i] for i in ids), w.shares)
+
+
 def data_instances(w: Whole) -> Iterator[DataInputs]:
-    ids = sorted(w.data_keys)
-    yield DataInputs(w.extent.as_of, Shares(tuple(w.data_keys[i] for i in ids), tuple(w.refs[i] for i in ids),
-                                            w.shares))
+    yield DataInputs(w.extent.as_of, shares_of(w, sorted(w.data_keys)))
+
+
+def sheet_instances(w: Whole) -> Iterator[SheetInputs]:
+    """Every area's spreadsheet (the whole programme's is one of the data files)."""
+    for slugs, area in w.programme.areas.items():
+        if slugs:
+            yield SheetInputs(area.names, slugs, shares_of(w, area.group_ids))
 
 
 def area_entry_instances(w: Whole) -> Iterator[AreaEntryInputs]:
@@ -238,7 +249,17 @@ def search_index_instances(f: Finished) -> Iterator[SearchIndexInputs]:
 
 
 def render_data(inputs: DataInputs, makers: Makers) -> Iterator[Piece]:
-    return data_stream(inputs.as_of, inputs.shares.shares(), makers.rubric)
+    """The data files, and the programme's spreadsheet in the site's first language."""
+    return data_stream(inputs.as_of, inputs.shares.shares(), makers.rubric, programme_workbook(next(iter(makers))))
+
+
+def render_sheet(inputs: SheetInputs, makers: Makers) -> Iterator[Piece]:
+    """In the site's first language, whichever language's page links to it."""
+    return workbook_stream(next(iter(makers)), inputs.names, inputs.slugs, inputs.shares.shares())
+
+
+def render_datapackage(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
+    yield DATAPACKAGE, datapackage_bytes(makers.rubric, makers.site)
 
 
 def render_not_found(inputs: DatedInputs, makers: Makers) -> Iterator[Piece]:
@@ -296,6 +317,8 @@ REGISTRY = (
     Kind("404", "whole", DatedInputs, dated, render_not_found),
     Kind("data files", "whole", DataInputs, data_instances, render_data),
     Kind("share image", "whole", ShareInputs, share_instances, render_share),
+    Kind("data package", "whole", NoInputs, once, render_datapackage),
+    Kind("area spreadsheet", "whole", SheetInputs, sheet_instances, render_sheet),
     Kind("schema", "whole", NoInputs, once, render_schema),
     Kind("static files", "whole", NoInputs, once, render_static),
     Kind("area entry", "entry", AreaEntryInputs, area_entry_instances, entries(area_entry)),

@@ -77,7 +77,7 @@ def group_entry(m: PageMaker, g: ScoredGroup) -> Entry:
     return entry(m, group_path(g.id), group.nama, [
         f"{w.kelurahan}, {w.kecamatan}, {w.kota}, {w.provinsi}",
         m.jenis_name(group.jenis),
-        group.ketua or "",
+        "" if m.site.hide_names else group.ketua,
         ", ".join(group.usaha),
         ", ".join(p.nama for p in group.mitra),
         markdown_html(group.story),

@@ -46,6 +46,14 @@ def attention_of(from_page: str, slugs: tuple[str, ...]) -> str:
     return relative(from_page, WARNINGS) + "?wilayah=" + area_filter(slugs)
 
 
+def area_sheet_path(slugs: tuple[str, ...]) -> str:
+    """An area's groups as a workbook, next to its page, named after it so that downloads keep apart; the
+    whole programme's (``()``) with the other data files."""
+    if not slugs:
+        return "data/kelompok.xlsx"
+    return "/".join(("wilayah", *slugs, f"kelompok-{'-'.join(slugs)}.xlsx"))
+
+
 def relative(from_page: str, target: str) -> str:
     """A link from one output file to another, both relative to the site root."""
     return "../" * from_page.count("/") + target

@@ -27,7 +27,7 @@ def index_page(m: PageMaker, inputs: AreaPage) -> Page:
         rows=m.group_rows(INDEX, table.rows(m.lang.code), len(table)),
         too_many=len(table) < inputs.total,
         areas_href=AREAS,
-        downloads=m.downloads(INDEX),
+        downloads=m.downloads(INDEX, ()),
     )
 
 
@@ -57,7 +57,7 @@ def area_page(m: PageMaker, inputs: AreaPage) -> Page:
         rows=m.group_rows(path, table.rows(m.lang.code), len(table), area_depth=depth),
         filters=m.filters(inputs.choices),
         pager=pager(m, area.slugs, path, 1, inputs.pages),
-        downloads=m.downloads(path),
+        downloads=m.downloads(path, area.slugs),
     )
 
 

@@ -6,7 +6,8 @@ What a coordinator reads there (DESIGN §5):
   warning in the rubric's order, then how many it has, then the lower
   score: ``domain.analyse.urgency``), each saying what to do first (the
   ``langkah`` of its worst warning), then its warnings, stage, score, area
-  and the assessor of its latest assessment (``penilai``);
+  and the assessor of its latest assessment (``penilai``; not when
+  ``site.yaml`` hides people's names, ``nama_orang: sembunyikan``);
 * filters by name or place, by area and by assessor, kept in the address
   (``?q=&wilayah=&penilai=``) by the script of the group tables. The area
   filter offers every kota, kecamatan and kelurahan of the listed groups
@@ -61,7 +62,7 @@ def attention_page(m: PageMaker, inputs: WarningsInputs) -> Page:
             WARNINGS, "warnings.html", _("Needs attention"),
             _("Active KSM groups with an early warning, most urgent first, and what to do about each."),
             [(_("Home"), INDEX), (_("Needs attention"), "")], inputs.as_of,
-            warned=number(inputs.warned), rows=rows[:listed], meanings=meanings,
+            warned=number(inputs.warned), rows=rows[:listed], meanings=meanings, named=not m.site.hide_names,
             filters=filters(m, inputs.rows[:listed], unlisted=rest > 0),
             rest=_("The %(shown)s most urgent of %(total)s groups are listed here. The other %(rest)s are on "
                    "the pages of their areas, whose tables show every group's warnings:")
@@ -109,7 +110,9 @@ def filters(m: PageMaker, items: Sequence[AttentionRow], unlisted: bool) -> dict
         for depth in range(1, len(item.slugs) + 1):
             areas[item.slugs[:depth]] = names[:depth]
     ordered = sorted(areas.items(), key=lambda a: ([n.casefold() for n in a[1]], a[0]))
-    assessors = sorted({item.group.assessor for item in items if item.group.assessor}, key=lambda a: (a.casefold(), a))
+    named = not m.site.hide_names
+    assessors = sorted({item.group.assessor for item in items if named and item.group.assessor},
+                       key=lambda a: (a.casefold(), a))
     return {
         "areas": [{"value": area_filter(slugs), "label": " › ".join(names)} for slugs, names in ordered],
         "assessors": [{"value": a, "label": a} for a in assessors],

@@ -31,7 +31,7 @@ def group_page(m: PageMaker, g: ScoredGroup, slugs: tuple[str, ...], axis: TimeA
         facts.append((_("Dissolved"), lang.date(group.bubar), False))
     if group.anggota:
         facts.append((_("Members"), lang.number(group.anggota), False))
-    if group.ketua:
+    if group.ketua and not m.site.hide_names:
         facts.append((_("Chair"), group.ketua, True))
     if group.usaha:
         facts.append((_("Members' businesses"), ", ".join(group.usaha), True))
@@ -132,7 +132,7 @@ def assessment(m: PageMaker, a: ScoredAssessment, previous: ScoredAssessment | N
         "date": lang.date(a.date), "iso": a.date.isoformat(), "score": lang.score(a.tenths),
         "points": f"{a.points}/{a.max_points}", "stage": a.stage, "stage_class": m.status_class[a.stage],
         "stage_name": m.status_name(a.stage),
-        "assessor": a.assessment.assessor, "rows": rows, "assets": assets,
+        "assessor": "" if m.site.hide_names else a.assessment.assessor, "rows": rows, "assets": assets,
         "note": markdown_html(a.assessment.note), "latest": a is g.latest,
     }
 
