@@ -329,8 +329,10 @@ class Side:
 
 
 def measure(n: int, work: Path, jobs: int, repeats: int, as_of_edit: bool, sides: list[Side]) -> dict[str, Size]:
-    """Every measurement of ``n`` groups, for each side: each on its own copy of the same content, its own
-    output and cache; every step is taken by each side in turn, the first switching from step to step."""
+    """Every measurement of ``n`` groups, for each side: each on its own copy of the same groups, its own
+    output and cache; every step is taken by each side in turn, the first switching from step to step.
+    Each side reads its own checkout's ``rubric.yaml`` and ``site.yaml``: a baseline's code may refuse keys
+    that later code added (a new warning), so its builds use the rubric it was written for."""
     folder = work / f"n{n}"
     set_aside(folder, work)
     start = time.perf_counter()
@@ -341,6 +343,8 @@ def measure(n: int, work: Path, jobs: int, repeats: int, as_of_edit: bool, sides
     for side in sides:
         place = folder / side.name
         shutil.copytree(generated, place / "content")
+        for settings in ("rubric.yaml", "site.yaml"):  # the same groups, under the rubric each side's code reads
+            shutil.copy(side.root / "content" / settings, place / "content" / settings)
         places[side.name] = place
     steps = iter(range(1_000_000))
 
