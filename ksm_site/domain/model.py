@@ -148,6 +148,11 @@ class Site:
     description: Text
     base_url: str
     languages: tuple[str, ...]
+    repo: str = ""
+    """The GitHub repository holding the content, ``owner/name`` (``repo:``); empty when not named. The
+    assessment form links to its files in GitHub's editor."""
+    branch: str = "main"
+    """The branch those links open (``cabang:``)."""
 
 
 # --------------------------------------------------------------------------

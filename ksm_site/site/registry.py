@@ -37,9 +37,11 @@ from .inputs import (
 from .maker import Page
 from .pages.areas import area_page, areas_page, index_page, table_page
 from .pages.attention import attention_page
+from .pages.form import form_page
 from .pages.rubric import methodology_page
 from .pages.service import not_found_page, search_page
 from .rows import choices
+from .form import RUBRIC_JSON, rubric_json
 from .schema import SCHEMA_PATH, schema_bytes
 from .share import share_image
 from .search import area_entry, methodology_entry, search_index, warnings_entry
@@ -261,6 +263,10 @@ def render_schema(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
     yield SCHEMA_PATH, schema_bytes(makers.rubric, makers.site)
 
 
+def render_rubric_json(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
+    yield RUBRIC_JSON, rubric_json(makers.rubric) + "\n"
+
+
 def render_static(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
     yield from static_files().items()
 
@@ -292,11 +298,13 @@ REGISTRY = (
     Kind("warnings", "whole", WarningsInputs, warnings_instances, per_language(attention_page)),
     Kind("areas", "whole", AreasInputs, areas_instances, per_language(areas_page)),
     Kind("methodology", "whole", DatedInputs, dated, per_language(methodology_page)),
+    Kind("form", "whole", DatedInputs, dated, per_language(form_page)),
     Kind("search", "whole", SearchInputs, search_page_instances, per_language(search_page)),
     Kind("404", "whole", DatedInputs, dated, render_not_found),
     Kind("data files", "whole", DataInputs, data_instances, render_data),
     Kind("share image", "whole", ShareInputs, share_instances, render_share),
     Kind("schema", "whole", NoInputs, once, render_schema),
+    Kind("rubric json", "whole", NoInputs, once, render_rubric_json),
     Kind("static files", "whole", NoInputs, once, render_static),
     Kind("area entry", "entry", AreaEntryInputs, area_entry_instances, entries(area_entry)),
     Kind("warnings entry", "entry", NoInputs, once, entries(warnings_entry)),
