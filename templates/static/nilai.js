@@ -8,7 +8,7 @@
   var form = document.getElementById("nilai");
   if (!form || !window.KsmSkor) return;
   var rubric = JSON.parse(form.dataset.rubrik), T = JSON.parse(form.dataset.teks);
-  var lang = document.documentElement.lang, repo = form.dataset.repo, branch = form.dataset.cabang;
+  var lang = document.documentElement.lang, locale = form.dataset.locale || lang, repo = form.dataset.repo, branch = form.dataset.cabang;
   var link = new URLSearchParams(location.hash.slice(1));
   var group = link.get("id") ? {
     id: link.get("id"), nama: link.get("nama") || "", jenis: link.get("jenis") || "", berkas: link.get("berkas") || ".md",
@@ -31,7 +31,7 @@
   function today() { var d = new Date(); return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()); }
   function longDate(iso) {
     var d = new Date(iso + "T00:00:00");
-    return isNaN(d) ? iso : d.toLocaleDateString(lang, {day: "numeric", month: "long", year: "numeric"});
+    return isNaN(d) ? iso : d.toLocaleDateString(locale, {day: "numeric", month: "long", year: "numeric"});
   }
   function number(n) { return String(n).replace(".", T.decimal); }
   function isDate(v) { return /^\d{4}-\d{2}-\d{2}$/.test(v) && !isNaN(new Date(v + "T00:00:00")); }
@@ -59,7 +59,7 @@
     try { draft = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (e) { draft = null; }
     if (draft && draft.values) {
       Object.keys(draft.values).forEach(function (name) { setValue(name, draft.values[name]); });
-      restored.textContent = say(T.restored, {time: new Date(draft.time).toLocaleString(lang)});
+      restored.textContent = say(T.restored, {time: new Date(draft.time).toLocaleString(locale)});
       restored.hidden = false;
     } else {
       if (group && link.get("tanggal")) {
@@ -108,7 +108,7 @@
 
   /* ---- reading and checking, as `check` does ---- */
   function read() {
-    var problems = [], missing = [], values = {}, indicators = KsmSkor.applicable(rubric, jenis());
+    var problems = [], missing = [], unusable = false, values = {}, indicators = KsmSkor.applicable(rubric, jenis());
     var formed = group ? group.dibentuk : value("dibentuk"), now = today();
     if (!group) {
       var empty = [];
@@ -131,7 +131,7 @@
       if (i.pita) {
         var bad = (f.validity && f.validity.badInput) || (v && !(PERCENT.test(v) && KsmSkor.decimal(v)[0] <= 100n * 10n ** BigInt(KsmSkor.decimal(v)[1])));
         f.setAttribute("aria-invalid", bad ? "true" : "false");
-        if (bad) { problems.push([i.kunci, say(T.percent_bad, {name: text(i.nama)})]); return; }
+        if (bad) { problems.push([i.kunci, say(T.percent_bad, {name: text(i.nama)})]); unusable = true; return; }
         v = v.replace(/^0+(?=\d)/, "");
       }
       if (v === "") missing.push(text(i.nama));
@@ -141,7 +141,7 @@
     var rated = assets.filter(Boolean).length;
     if (rated && rated < assets.length) problems.push(["", T.assets_some]);
     if (jenis() && missing.length) problems.push(["", say(T.incomplete, {names: missing.join(", ")})]);
-    return {problems: problems, complete: !!jenis() && !missing.length, values: values, date: date,
+    return {problems: problems, complete: !!jenis() && !missing.length && !unusable, values: values, date: date,
             assets: rated === assets.length ? assets : null, indicators: indicators};
   }
   function label(name) {

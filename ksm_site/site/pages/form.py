@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from ..form import rubric_json
+from ..i18n import BABEL_LOCALES
 from ..inputs import DatedInputs
 from ..maker import Page, PageMaker
 from ..urls import FORM, INDEX, relative
@@ -42,6 +43,7 @@ def form_page(m: PageMaker, inputs: DatedInputs) -> Page:
         asset_levels=list(range(rubric.asset_max + 1)),
         rubric=rubric_json(rubric),
         texts=json.dumps(script_texts(m), ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+        locale=BABEL_LOCALES[lang.code].replace("_", "-"),
         repo=m.site.repo, branch=m.site.branch,
         form_script=relative(full, "static/nilai.js"), score_script=relative(full, "static/skor.js"),
         home_href=relative(full, m.prefix + INDEX),
