@@ -8,13 +8,14 @@
 (function () {
   "use strict";
 
-  /* A decimal text ("72", "72.5") or JSON number as [digits, places]: 72.5 -> [725n, 1]. */
+  /* A decimal text ("72", "72.5") or JSON number (which may print as 1e-7) as [digits, places]:
+     72.5 -> [725n, 1]. */
   function decimal(value) {
     var text = String(value);
-    var match = /^(\d+)(?:\.(\d+))?$/.exec(text);
+    var match = /^(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(text);
     if (!match) throw new Error("not a decimal: " + text);
-    var places = match[2] ? match[2].length : 0;
-    return [BigInt(match[1] + (match[2] || "")), places];
+    var digits = BigInt(match[1] + (match[2] || "")), places = (match[2] ? match[2].length : 0) - Number(match[3] || 0);
+    return places < 0 ? [digits * 10n ** BigInt(-places), 0] : [digits, places];
   }
 
   function scaled(d, places) { return d[0] * 10n ** BigInt(places - d[1]); }
