@@ -313,3 +313,40 @@ def test_the_keyboard_alone_fills_it_in(browser, base_url):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.name") == "kehadiran"
     page.context.close()
+
+
+TRICKY = ["Yes", "no", "ON", "1945", "12:30", "3.14", "2024-01-01", ".inf", "~", "null", "0x10", "KSM: Maju", "#1",
+          "a # b", "'kutip'", '"dua"', "- strip", "[x]", "{x}", "a\\b", "&jangkar", "*alias", "!tag", "%persen",
+          "@at", "`bt`", "|", ">", "Ümit Ağa", "Ibu Siti (ketua)", "O'Brien", "Rapat:\nrutin, 2 kali."]
+
+
+def test_whatever_people_write_comes_back_as_written(browser, base_url, rubric):
+    """Names, places, assessors and notes that YAML would read as something else are quoted: the file the
+    form writes gives back each text exactly (read by the build's own parser)."""
+    from conftest import TODAY
+    from ksm_site.content.read import parse_group
+
+    page = open_page(browser, "1280")
+    page.goto(base_url + FORM)
+    page.fill('input[name="id"]', "kota/kec/ksm-uji")
+    page.locator('input[name="jenis"][value="sosial"]').check()
+    for key in ("provinsi", "kota", "kecamatan"):
+        page.fill(f'input[name="wilayah.{key}"]', "X")
+    page.fill('input[name="dibentuk"]', "2020-01-01")
+    page.fill('input[name="tanggal"]', "2021-01-01")
+    for i in rubric.applicable("sosial"):
+        if i.banded:
+            page.fill(f'input[name="{i.key}"]', "50")
+        else:
+            page.locator(f'input[name="{i.key}"][value="1"]').check()
+    for written in TRICKY:
+        one_line = written.replace("\n", " ")
+        for name in ("nama", "wilayah.kelurahan", "penilai"):
+            page.fill(f'input[name="{name}"]', one_line)
+        page.fill('textarea[name="catatan"]', written)
+        text = page.locator('[data-hasil="yaml"]').input_value()
+        group, problems = parse_group("ksm-uji.md", "kota/kec/ksm-uji", text, rubric, TODAY)
+        assert problems == [], (written, text, problems)
+        assert (group.nama, group.wilayah.kelurahan, group.assessments[0].assessor, group.assessments[0].note) == \
+            (one_line, one_line, one_line, written), text
+    page.context.close()
