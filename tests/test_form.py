@@ -350,3 +350,16 @@ def test_whatever_people_write_comes_back_as_written(browser, base_url, rubric):
         assert (group.nama, group.wilayah.kelurahan, group.assessments[0].assessor, group.assessments[0].note) == \
             (one_line, one_line, one_line, written), text
     page.context.close()
+
+
+def test_the_form_with_everything_it_loads_weighs_at_most_100_kb(browser, base_url):
+    """A phone on a slow connection loads it once, in the field; it holds the rubric twice (as questions and
+    as JSON), so it may weigh a little more than a group page (80 KB), and far less than a page's budget."""
+    page = open_page(browser, "390")
+    sizes = {}
+    page.on("response", lambda response: sizes.__setitem__(response.url, len(response.body())))
+    page.goto(base_url + FORM)
+    page.wait_for_load_state("networkidle")
+    assert any(url.endswith("skor.js") for url in sizes) and any(url.endswith("nilai.js") for url in sizes)
+    assert sum(sizes.values()) <= 100 * 1024, sizes
+    page.context.close()

@@ -277,8 +277,10 @@
   }
 
   showGroup();
-  form.addEventListener("input", function () { update(); saveDraft(); $('[data-hasil="salin"]').textContent = ""; });
-  form.addEventListener("change", update);
+  /* Every edit: "input" as it is typed or chosen, "change" for date pickers that send only that. */
+  function edited() { update(); saveDraft(); $('[data-hasil="salin"]').textContent = ""; }
+  form.addEventListener("input", edited);
+  form.addEventListener("change", edited);
   form.addEventListener("submit", function (e) { e.preventDefault(); });
   $('[data-aksi="salin"]').addEventListener("click", function () {
     var yaml = $('[data-hasil="yaml"]');
