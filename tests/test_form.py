@@ -363,3 +363,37 @@ def test_the_form_with_everything_it_loads_weighs_at_most_100_kb(browser, base_u
     assert any(url.endswith("skor.js") for url in sizes) and any(url.endswith("nilai.js") for url in sizes)
     assert sum(sizes.values()) <= 100 * 1024, sizes
     page.context.close()
+
+
+def test_once_opened_it_opens_again_without_a_connection(browser, site):
+    """In the field there is often no signal: the form and its files answer from the cache its service
+    worker keeps, for any group's link, once the form was opened with a connection."""
+    import functools
+    import http.server
+    import threading
+
+    from test_browser import QuietHandler
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/{SITE}/"
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(url + f"kelompok/{MEKAR_SARI}/index.html")
+    page.locator(".assess-link a").click()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function("async () => (await (await caches.open('ksm-nilai')).keys()).length >= 5")
+    server.shutdown()
+    server.server_close()
+    errors = []
+    offline = context.new_page()
+    offline.on("pageerror", lambda e: errors.append(str(e)))
+    offline.goto(url + FORM + "#id=kota/kec/ksm-x&nama=KSM%20X&jenis=sosial&berkas=.md&dibentuk=2020-01-01")
+    assert offline.locator('[data-kelompok="nama"]').inner_text() == "KSM X"
+    assert offline.locator("fieldset.indicator:visible").count() == 9
+    assert offline.evaluate("getComputedStyle(document.querySelector('.verdict')).position") == "sticky"  # its CSS
+    offline.locator('input[name="pertemuan_rutin"][value="2"]').check()
+    assert errors == []
+    with pytest.raises(Exception):  # nothing else of the site is served from that cache
+        offline.goto(url + "index.html")
+    context.close()

@@ -46,8 +46,8 @@ from .schema import SCHEMA_PATH, schema_bytes
 from .share import share_image
 from .search import area_entry, methodology_entry, search_index, warnings_entry
 from .limits import Limits
-from .theme import static_files
-from .urls import NOT_FOUND, SEARCH, SHARE_IMAGE, canonical_url
+from .theme import form_worker, static_files
+from .urls import FORM_WORKER, NOT_FOUND, SEARCH, SHARE_IMAGE, canonical_url
 
 Piece = tuple[str, "str | bytes"]
 """A piece of a file: its path (relative to the site root) and the next of its text or bytes. A kind
@@ -267,6 +267,12 @@ def render_rubric_json(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
     yield RUBRIC_JSON, rubric_json(makers.rubric) + "\n"
 
 
+def render_form_worker(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
+    """The form's service worker in the form's folder of each language: a worker serves only its folder."""
+    for m in makers:
+        yield m.prefix + FORM_WORKER, form_worker()
+
+
 def render_static(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
     yield from static_files().items()
 
@@ -305,6 +311,7 @@ REGISTRY = (
     Kind("share image", "whole", ShareInputs, share_instances, render_share),
     Kind("schema", "whole", NoInputs, once, render_schema),
     Kind("rubric json", "whole", NoInputs, once, render_rubric_json),
+    Kind("form worker", "whole", NoInputs, once, render_form_worker),
     Kind("static files", "whole", NoInputs, once, render_static),
     Kind("area entry", "entry", AreaEntryInputs, area_entry_instances, entries(area_entry)),
     Kind("warnings entry", "entry", NoInputs, once, entries(warnings_entry)),

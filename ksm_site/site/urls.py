@@ -63,3 +63,5 @@ def language_prefix(site: Site, lang: str) -> str:
 
 FORM = "nilai/index.html"
 """The assessment form (DESIGN §10)."""
+FORM_WORKER = "nilai/sw.js"
+"""Its service worker, which opens it offline; in the form's folder, the only pages it serves."""

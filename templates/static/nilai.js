@@ -303,4 +303,15 @@
   });
   window.addEventListener("hashchange", function () { location.reload(); });
   start();
+
+  /* Next time, also without a connection: this page and what it loads go into the cache that the form's
+     service worker (nilai/sw.js, the form's folder only) answers from when the network does not. A page
+     opened from disk needs neither, and may have neither. */
+  if ("serviceWorker" in navigator && window.caches && /^https?:$/.test(location.protocol)) {
+    var files = [location.href.split("#")[0]];
+    Array.prototype.forEach.call(document.querySelectorAll("link[rel=stylesheet], link[rel=icon], script[src]"),
+                                 function (e) { files.push(e.href || e.src); });
+    caches.open("ksm-nilai").then(function (cache) { return cache.addAll(files); }).catch(function () { /* no room */ });
+    navigator.serviceWorker.register("sw.js").catch(function () { /* not allowed here */ });
+  }
 })();
