@@ -112,7 +112,8 @@ def test_a_new_group_s_whole_file_passes_check_and_builds_as_the_form_showed(bro
     page = open_page(browser, "390")
     page.goto(base_url + FORM)
     assert page.locator('[data-kelompok="baru"]').is_visible()
-    assert page.locator("fieldset.indicator:visible").count() == 0  # until the jenis is chosen
+    assert page.locator("fieldset.indicator:visible").count() == 0  # until the jenis is chosen, which it says
+    assert page.locator('[data-catatan="jenis"]').is_visible()
     page.fill('input[name="id"]', "kota-madiun/taman/ksm-baru-uji")
     page.fill('input[name="nama"]', "KSM Baru: Uji #1")  # YAML would misread this unquoted
     page.locator('input[name="jenis"][value="sosial"]').check()
@@ -121,6 +122,7 @@ def test_a_new_group_s_whole_file_passes_check_and_builds_as_the_form_showed(bro
     page.fill('input[name="dibentuk"]', "2024-01-15")
     assert page.locator("fieldset.indicator:visible").count() == 9
     assert page.locator('input[name="pengembalian_pinjaman"]').is_hidden()
+    assert page.locator('[data-catatan="jenis"]').is_hidden()
     assert result(page)[2] == ""  # not all answered yet
     for key, level in (("pertemuan_rutin", 2), ("agenda_pertemuan", 2), ("tabungan_kelompok", 2), ("aturan_main", 3),
                        ("pencatatan_keuangan", 2), ("rekening_aman", 1), ("kegiatan_pihak_luar", 1),

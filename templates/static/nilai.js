@@ -99,6 +99,7 @@
   /* Only the indicators of the group's jenis are asked (and sent in the text). */
   function showIndicators() {
     var j = jenis();
+    $('[data-catatan="jenis"]').hidden = !!j;
     Array.prototype.forEach.call(form.querySelectorAll("fieldset.indicator"), function (fs) {
       var applies = fs.dataset.berlaku.split(" ").indexOf(j) >= 0;
       fs.hidden = !applies;
