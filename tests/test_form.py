@@ -223,6 +223,10 @@ def test_the_draft_survives_a_closed_tab_until_it_is_copied(browser, base_url):
     assert page.locator('[data-catatan="draf"]').is_hidden() and page.locator('[data-catatan="isi"]').is_visible()
     assert page.locator('input[name="rekening_aman"][value="2"]').is_checked()  # as the link has it
     page.locator('input[name="rekening_aman"][value="0"]').check()
+    page.once("dialog", lambda dialog: dialog.dismiss())  # "Clear the form?" No: nothing changes
+    page.locator('[data-aksi="hapus"]').click()
+    assert page.locator('input[name="rekening_aman"][value="0"]').is_checked() and page.evaluate("localStorage.length") == 1
+    page.once("dialog", lambda dialog: dialog.accept())
     page.locator('[data-aksi="hapus"]').click()
     assert page.locator('input[name="rekening_aman"][value="2"]').is_checked()
     assert page.evaluate("localStorage.length") == 0

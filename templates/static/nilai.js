@@ -298,6 +298,7 @@
     }
   });
   $('[data-aksi="hapus"]').addEventListener("click", function () {
+    if (!window.confirm(T.clear_confirm)) return;  /* a slip of the thumb must not lose an assessment */
     dropDraft();
     $('[data-hasil="salin"]').textContent = "";
     start();

@@ -79,6 +79,7 @@ def script_texts(m: PageMaker) -> dict[str, str]:
         "gate": _("{name}: level {level}, needs at least {required}"),
         "no_gates": _("Every requirement of {stage} is met."),
         "room": _("Most room to grow: {names}."),
+        "clear_confirm": _("Clear the form and forget what you filled in?"),
         "copied": _("Copied. Paste it into the group's file."),
         "copy_failed": _("Copying did not work here: select the text and copy it yourself."),
         "paste_existing": _("Copy the text and open the group's file {file}. Paste it at the end of the list under "
