@@ -24,6 +24,8 @@ FILES = (
     "en/kelompok/kab-madiun/mejayan/ksm-mekar-sari/index.html",
     "metodologi/index.html",
     "perlu-perhatian/index.html",
+    "nilai/index.html",
+    "data/rubrik.json",
 )
 
 

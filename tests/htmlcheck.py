@@ -25,8 +25,11 @@ SEARCH_CSP = CSP.replace("img-src 'self' https:", "img-src 'self' https: data:")
 FORBIDDEN = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "textarea", "math", "template",
              "portal", "audio", "video", "marquee"}
 """Elements no page of the site has; one in a page can only have come from user text."""
-SITE_FORMS = ("role", "data-filters-for")
-"""The site's own forms (the search box, a table's filters) carry one of these; a form without is foreign."""
+SITE_FORMS = ("role", "data-filters-for", "data-rubrik")
+"""The site's own forms (the search box, a table's filters, the assessment form) carry one of these; a form
+without is foreign."""
+FORM_PAGE = "nilai/index.html"
+"""The assessment form, the one page whose own fields include ``<textarea>`` (the note, the text to copy)."""
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "background", "xlink:href", "cite",
                   "longdesc", "manifest", "icon", "ping", "srcset", "lowsrc", "dynsrc", "codebase", "archive"}
@@ -45,8 +48,9 @@ def browser_url(value: str) -> str:
 class PageCheck(HTMLParser):
     """Collects ``problems`` (anything that could run or load from elsewhere), ``texts`` and attribute values."""
 
-    def __init__(self):
+    def __init__(self, allowed: frozenset[str] = frozenset()):
         super().__init__(convert_charrefs=True)
+        self.forbidden = FORBIDDEN - allowed
         self.problems: list[str] = []
         self.texts: list[str] = []
         self.attribute_values: list[str] = []
@@ -77,7 +81,7 @@ class PageCheck(HTMLParser):
         names = {name for name, _ in attrs}
         values = {name: value or "" for name, value in attrs}
         self.attribute_values += values.values()
-        if tag in FORBIDDEN:
+        if tag in self.forbidden:
             self.problems.append(f"<{tag}> element")
         if tag == "style" and "svg" not in self.open:
             self.problems.append("<style> element outside a chart")
@@ -121,9 +125,10 @@ def _external(url: str) -> bool:
     return url.startswith("//") or re.match(r"[a-z][a-z0-9+.-]*:", url) is not None
 
 
-def check_page(html: str, csp: str = CSP, base: str | None = None) -> PageCheck:
-    """Parse one page; ``csp`` is the policy it must carry, ``base`` the one ``<base href>`` it may have."""
-    page = PageCheck()
+def check_page(html: str, csp: str = CSP, base: str | None = None, allowed: frozenset[str] = frozenset()) -> PageCheck:
+    """Parse one page; ``csp`` is the policy it must carry, ``base`` the one ``<base href>`` it may have,
+    ``allowed`` the elements of ``FORBIDDEN`` that the page itself has."""
+    page = PageCheck(allowed)
     page.feed(html)
     page.close()
     if page.csp != [csp]:
@@ -141,7 +146,7 @@ def check_built_page(path: str, html: str, base_url: str) -> PageCheck:
     """``check_page`` with what a page of the built site may carry, by its path."""
     csp = SEARCH_CSP if path.endswith("cari/index.html") else CSP
     base = urlsplit(base_url).path + path[: -len("404.html")] if path.endswith("404.html") else None
-    return check_page(html, csp, base)
+    return check_page(html, csp, base, frozenset({"textarea"}) if path.endswith(FORM_PAGE) else frozenset())
 
 
 def base_url(content: Path) -> str:

@@ -222,6 +222,7 @@ DECLARED = {
     ("areas", "depth"): add_a_group_in_a_new_kota,
     ("areas", "as_of"): move_the_as_of_date,
     ("methodology", "as_of"): move_the_as_of_date,
+    ("form", "as_of"): move_the_as_of_date,
     ("search", "parts"): split_the_search_index,
     ("search", "as_of"): move_the_as_of_date,
     ("404", "as_of"): move_the_as_of_date,

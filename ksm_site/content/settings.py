@@ -246,12 +246,31 @@ def validate_site(doc: Document) -> tuple[Site | None, list[Problem]]:
             raise Invalid("must list each language once", "e.g. bahasa: [id, en]")
         return found
 
+    def repo(node: Node) -> str:
+        value = text(node)
+        if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}", value) or value.endswith((".", "/.")):
+            raise Invalid(f"'{value}' is not a GitHub repository", "write owner/name, e.g. repo: ksm-site/ksm-site")
+        return value
+
+    def branch(node: Node) -> str:
+        value = text(node)
+        # git check-ref-format's rules, as far as a branch named in a settings file needs them
+        if (not re.fullmatch(r"[A-Za-z0-9._/-]+", value) or value.startswith(("-", "/", ".")) or value.endswith(("/", ".", ".lock"))
+                or ".." in value or "//" in value or "/." in value):
+            raise Invalid(f"'{value}' is not a branch name", "write e.g. cabang: main")
+        return value
+
     values = check.mapping(doc.data, "", {
         "judul": Spec(bilingual, True), "deskripsi": Spec(bilingual, True),
         "base_url": Spec(base_url, True), "bahasa": Spec(languages, True),
-        "nama_orang": Spec(names_shown),
+        "nama_orang": Spec(names_shown), "repo": Spec(repo), "cabang": Spec(branch),
     })
     if values is None or check.problems:
         return None, check.problems
+    if "cabang" in values and "repo" not in values:
+        check.report(doc.data.key_lines["cabang"], "cabang", "names a branch of no repository",
+                     "add repo: owner/name, or remove cabang")
+        return None, check.problems
     return Site(values["judul"], values["deskripsi"], values["base_url"], values["bahasa"],
-                hide_names=values.get("nama_orang", NAMES_SHOWN) == NAMES_HIDDEN), []
+                hide_names=values.get("nama_orang", NAMES_SHOWN) == NAMES_HIDDEN,
+                repo=values.get("repo", ""), branch=values.get("cabang", "main")), []

@@ -151,6 +151,11 @@ class Site:
     hide_names: bool = False
     """``nama_orang: sembunyikan``: people's names (a group's ``ketua``, an assessment's ``penilai``) are
     kept off every published page, search entry and download (Indonesia's personal data law, UU 27/2022)."""
+    repo: str = ""
+    """The GitHub repository holding the content, ``owner/name`` (``repo:``); empty when not named. The
+    assessment form links to its files in GitHub's editor."""
+    branch: str = "main"
+    """The branch those links open (``cabang:``)."""
 
 
 # --------------------------------------------------------------------------

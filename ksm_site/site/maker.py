@@ -23,8 +23,8 @@ from .rows import AREA_HOLE, ROOT_HOLE, Choices, PlacedRows, Row, cut_row
 from .templates import environment
 from .theme import templates_digest
 from .urls import (
-    AREAS, INDEX, METHOD, SEARCH, SHARE_IMAGE, WARNINGS, area_path, area_sheet_path, canonical_url, group_path,
-    language_prefix, relative,
+    AREAS, FORM, INDEX, METHOD, SEARCH, SHARE_IMAGE, WARNINGS, area_path, area_sheet_path, canonical_url,
+    group_path, language_prefix, relative,
 )
 
 WRITTEN_IN = "id"
@@ -90,6 +90,7 @@ class PageMaker:
             "languages": [{"code": code, "name": LANGUAGE_NAMES[code], "href": href} for code, href in others],
             "as_of": self.lang.date(as_of),
             "data_href": relative(full, "data/"),
+            "assess_href": relative(path, FORM),
             "status_headers": [self.status_name(k) for k in self.rubric.status_keys],
             "written": self.written,
         }

@@ -38,16 +38,18 @@ from .inputs import (
 from .maker import Page
 from .pages.areas import area_page, areas_page, index_page, table_page
 from .pages.attention import attention_page
+from .pages.form import form_page
 from .pages.rubric import methodology_page
 from .pages.service import not_found_page, search_page
 from .rows import choices
+from .form import RUBRIC_JSON, rubric_json
 from .schema import SCHEMA_PATH, schema_bytes
 from .share import share_image
 from .search import area_entry, methodology_entry, search_index, warnings_entry
 from .limits import Limits
 from .sheets import programme_workbook, workbook_stream
-from .theme import static_files
-from .urls import NOT_FOUND, SEARCH, SHARE_IMAGE, canonical_url
+from .theme import form_worker, static_files
+from .urls import FORM_WORKER, NOT_FOUND, SEARCH, SHARE_IMAGE, canonical_url
 
 Piece = tuple[str, "str | bytes"]
 """A piece of a file: its path (relative to the site root) and the next of its text or bytes. A kind
@@ -282,6 +284,16 @@ def render_schema(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
     yield SCHEMA_PATH, schema_bytes(makers.rubric, makers.site)
 
 
+def render_rubric_json(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
+    yield RUBRIC_JSON, rubric_json(makers.rubric) + "\n"
+
+
+def render_form_worker(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
+    """The form's service worker in the form's folder of each language: a worker serves only its folder."""
+    for m in makers:
+        yield m.prefix + FORM_WORKER, form_worker()
+
+
 def render_static(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
     yield from static_files().items()
 
@@ -313,6 +325,7 @@ REGISTRY = (
     Kind("warnings", "whole", WarningsInputs, warnings_instances, per_language(attention_page)),
     Kind("areas", "whole", AreasInputs, areas_instances, per_language(areas_page)),
     Kind("methodology", "whole", DatedInputs, dated, per_language(methodology_page)),
+    Kind("form", "whole", DatedInputs, dated, per_language(form_page)),
     Kind("search", "whole", SearchInputs, search_page_instances, per_language(search_page)),
     Kind("404", "whole", DatedInputs, dated, render_not_found),
     Kind("data files", "whole", DataInputs, data_instances, render_data),
@@ -320,6 +333,8 @@ REGISTRY = (
     Kind("data package", "whole", NoInputs, once, render_datapackage),
     Kind("area spreadsheet", "whole", SheetInputs, sheet_instances, render_sheet),
     Kind("schema", "whole", NoInputs, once, render_schema),
+    Kind("rubric json", "whole", NoInputs, once, render_rubric_json),
+    Kind("form worker", "whole", NoInputs, once, render_form_worker),
     Kind("static files", "whole", NoInputs, once, render_static),
     Kind("area entry", "entry", AreaEntryInputs, area_entry_instances, entries(area_entry)),
     Kind("warnings entry", "entry", NoInputs, once, entries(warnings_entry)),

@@ -27,6 +27,12 @@ def templates_digest() -> str:
     return digest.hexdigest()
 
 
+def form_worker() -> bytes:
+    """The assessment form's service worker (``templates/nilai-sw.js``), served from the form's own folder."""
+    with open(os.path.join(TEMPLATES, "nilai-sw.js"), "rb") as f:
+        return f.read()
+
+
 def static_files() -> dict[str, bytes]:
     """The site's own CSS, script and icon, from ``templates/static``."""
     folder = os.path.join(TEMPLATES, "static")

@@ -67,3 +67,9 @@ def canonical_url(site: Site, full: str) -> str:
 def language_prefix(site: Site, lang: str) -> str:
     """Pages of the first language live at the root, the others under ``<lang>/``."""
     return "" if lang == site.languages[0] else f"{lang}/"
+
+
+FORM = "nilai/index.html"
+"""The assessment form (DESIGN §10)."""
+FORM_WORKER = "nilai/sw.js"
+"""Its service worker, which opens it offline; in the form's folder, the only pages it serves."""

@@ -11,7 +11,8 @@ from ...domain.analyse import TimeAxis
 from ...domain.model import DISSOLVED, NOT_ASSESSED, ScoredAssessment, ScoredGroup
 from ..maker import Page, PageMaker, Written
 from ..markdown import markdown_html
-from ..urls import area_path, group_json_path, group_path, relative
+from ..form import form_fragment
+from ..urls import FORM, area_path, group_json_path, group_path, relative
 
 
 def group_page(m: PageMaker, g: ScoredGroup, slugs: tuple[str, ...], axis: TimeAxis, as_of: dt.date | None) -> Page:
@@ -61,6 +62,7 @@ def group_page(m: PageMaker, g: ScoredGroup, slugs: tuple[str, ...], axis: TimeA
         area_href=relative(path, area_path(slugs)),
         area_name=w.kelurahan,
         json_href=relative(m.prefix + path, group_json_path(g.id)),
+        form_href=relative(path, FORM) + "#" + form_fragment(g, m.site.hide_names),
     )
 
 
