@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -89,4 +90,9 @@ def form_fragment(g: ScoredGroup, hide_names: bool = False) -> str:
             fields.append(("penilai", latest.assessor))
         fields += [(key, str(value)) for key, value in latest.values.items()]
         fields += [(f"aset.{key}", str(value)) for key, value in (latest.assets or {}).items()]
-    return "&".join(f"{key}={quote(value, safe='/,:')}" for key, value in fields)
+    return "&".join(f"{key}={value if PLAIN.match(value) else quote(value, safe='/,:')}" for key, value in fields)
+
+
+PLAIN = re.compile(r"[A-Za-z0-9_.~/,:-]*\Z")
+"""A value ``quote`` would leave as it is (most are: numbers, dates, ids): taken as it is, since ``quote``
+costs a group page's two languages about a tenth of their rendering."""

@@ -32,6 +32,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape
 
@@ -57,8 +58,10 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Cells
 
 
+@lru_cache(maxsize=1 << 14)
 def text_cell(value: str, style: int = 0) -> bytes:
-    """A cell of text (an inline string: no shared-strings table to build)."""
+    """A cell of text (an inline string: no shared-strings table to build). Cells repeat (a group's name
+    and areas on each of its assessments' rows, stages, types), so the last few thousand are kept."""
     if not value:
         return b"<c/>"
     value = NOT_XML.sub("", value)[:MAX_TEXT]
@@ -67,6 +70,7 @@ def text_cell(value: str, style: int = 0) -> bytes:
     return f'<c t="inlineStr"{styled}><is><t{space}>{escape(value)}</t></is></c>'.encode()
 
 
+@lru_cache(maxsize=1 << 12, typed=True)
 def number_cell(value: int | Decimal | None, style: int = 0) -> bytes:
     if value is None:
         return b"<c/>"
