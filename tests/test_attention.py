@@ -8,9 +8,11 @@ import dataclasses
 import datetime as dt
 import html
 import json
+import random
 import re
 
 import pytest
+from hypothesis import given, strategies as st
 
 from ksm_site.content.read import read_content
 from ksm_site.domain.analyse import attention, summarise_group
@@ -183,6 +185,35 @@ def test_within_budget_lists_the_most_rows_that_fit():
     assert within_budget(made, 100, 1109) == ("page", "é" * 550)
     assert len(calls) <= 9
     assert within_budget(made, 100, 5) == ("page", "")
+
+
+@given(st.lists(st.integers(0, 900), max_size=400), st.integers(0, 5_000), st.integers(0, 400_000))
+def test_within_budget_finds_the_most_rows_that_fit_whatever_the_rows_weigh(rows, head, budget):
+    sizes = [head + sum(rows[:n]) for n in range(len(rows) + 1)]
+    calls = []
+
+    def made(n):
+        calls.append(n)
+        return str(n), "x" * sizes[n]
+
+    fit = [n for n, size in enumerate(sizes) if size <= budget]
+    assert within_budget(made, len(rows), budget)[0] == str(max(fit) if fit else 0)
+    assert len(calls) <= 2 * max(len(rows), 1).bit_length() + 2
+
+
+def test_within_budget_makes_few_pages_when_rows_weigh_about_the_same():
+    rng = random.Random(7)
+    sizes = [3_000]
+    for _ in range(400):
+        sizes.append(sizes[-1] + rng.randint(350, 450))
+    calls = []
+
+    def made(n):
+        calls.append(n)
+        return str(n), "x" * sizes[n]
+
+    assert within_budget(made, 400, 100_000)[0] == str(max(n for n, s in enumerate(sizes) if s <= 100_000))
+    assert len(calls) <= 6  # halving alone: 11
 
 
 @pytest.mark.parametrize("name_length", [20, 3000])
