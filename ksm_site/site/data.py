@@ -27,7 +27,6 @@ from decimal import Decimal
 from typing import Iterable, Iterator, NamedTuple
 
 from ..domain.model import Rubric, ScoredGroup, Site
-from .xlsx import Workbook
 
 GROUPS_JSON = "data/groups.json"
 GROUPS_CSV = "data/groups.csv"
@@ -163,23 +162,15 @@ DATA_TAILS = {GROUPS_JSON: b"]}\n", GROUPS_CSV: b"", ASSESSMENTS_CSV: b""}
 """How each data file ends, after the last group's share."""
 
 
-def data_stream(as_of, shares: Iterable[GroupData], rubric: Rubric, sheet: tuple[str, Workbook]
-                ) -> Iterator[tuple[str, bytes]]:
+def data_stream(as_of, shares: Iterable[GroupData], rubric: Rubric) -> Iterator[tuple[str, bytes]]:
     """The data files as (path, piece) pairs, each file's pieces in order: its head, each group's share
-    (``shares`` in order of id), its tail. ``sheet``: the path and the ``Workbook`` of the programme's
-    spreadsheet (``sheets.programme_workbook``), made in the same pass over the shares, which is most of
-    what any of these files costs."""
+    (``shares`` in order of id), its tail. (The programme's spreadsheet is made from the same shares by
+    ``sheets.workbook_stream``, in a task of its own, beside these.)"""
     yield from data_heads(as_of, rubric).items()
-    path, book = sheet
-    yield path, book.start()
     first = True
     for share in shares:
         yield GROUPS_JSON, share.record if first else b"," + share.record
         yield GROUPS_CSV, share.row
         yield ASSESSMENTS_CSV, share.assessments
-        packed = book.add(share.sheet, share.sheet_assessments)
-        if packed:
-            yield path, packed
         first = False
     yield from DATA_TAILS.items()
-    yield path, book.end()

@@ -287,14 +287,14 @@ class DataInputs:
 
 @dataclass(frozen=True)
 class SheetInputs:
-    """An area's groups as a spreadsheet."""
+    """An area's groups, or the whole programme's, as a spreadsheet."""
 
     names: tuple[str, ...]
-    """The area's names, its workbook's title."""
+    """The area's names, its workbook's title; ``()`` for the programme (titled with the site's title)."""
     slugs: tuple[str, ...]
-    """Where it is published (``urls.area_sheet_path``)."""
+    """Where it is published (``urls.area_sheet_path``); ``()`` for the programme."""
     shares: Shares
-    """Its groups' shares of the data files, in the order its page lists them."""
+    """Its groups' shares of the data files, in the order its page lists them (the programme's: by id)."""
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from .schema import SCHEMA_PATH, schema_bytes
 from .share import share_image
 from .search import area_entry, methodology_entry, search_index, warnings_entry
 from .limits import Limits
-from .sheets import programme_workbook, workbook_stream
+from .sheets import workbook_stream
 from .theme import form_worker, static_files
 from .urls import FORM_WORKER, NOT_FOUND, SEARCH, SHARE_IMAGE, canonical_url
 
@@ -214,7 +214,9 @@ def data_instances(w: Whole) -> Iterator[DataInputs]:
 
 
 def sheet_instances(w: Whole) -> Iterator[SheetInputs]:
-    """Every area's spreadsheet (the whole programme's is one of the data files)."""
+    """The whole programme's spreadsheet (its groups in order of id, as in the data files; made beside
+    them, not in their pass over the shares, so that the two take a core each) and every area's."""
+    yield SheetInputs((), (), shares_of(w, sorted(w.data_keys)))
     for slugs, area in w.programme.areas.items():
         if slugs:
             yield SheetInputs(area.names, slugs, shares_of(w, area.group_ids))
@@ -251,13 +253,15 @@ def search_index_instances(f: Finished) -> Iterator[SearchIndexInputs]:
 
 
 def render_data(inputs: DataInputs, makers: Makers) -> Iterator[Piece]:
-    """The data files, and the programme's spreadsheet in the site's first language."""
-    return data_stream(inputs.as_of, inputs.shares.shares(), makers.rubric, programme_workbook(next(iter(makers))))
+    return data_stream(inputs.as_of, inputs.shares.shares(), makers.rubric)
 
 
 def render_sheet(inputs: SheetInputs, makers: Makers) -> Iterator[Piece]:
-    """In the site's first language, whichever language's page links to it."""
-    return workbook_stream(next(iter(makers)), inputs.names, inputs.slugs, inputs.shares.shares())
+    """In the site's first language, whichever language's page links to it; the programme's (no slugs) is
+    titled with the site's title."""
+    m = next(iter(makers))
+    names = inputs.names or (m.lang.text(m.site.title),)
+    return workbook_stream(m, names, inputs.slugs, inputs.shares.shares())
 
 
 def render_datapackage(inputs: NoInputs, makers: Makers) -> Iterator[Piece]:
@@ -331,7 +335,7 @@ REGISTRY = (
     Kind("data files", "whole", DataInputs, data_instances, render_data),
     Kind("share image", "whole", ShareInputs, share_instances, render_share),
     Kind("data package", "whole", NoInputs, once, render_datapackage),
-    Kind("area spreadsheet", "whole", SheetInputs, sheet_instances, render_sheet),
+    Kind("spreadsheet", "whole", SheetInputs, sheet_instances, render_sheet),
     Kind("schema", "whole", NoInputs, once, render_schema),
     Kind("rubric json", "whole", NoInputs, once, render_rubric_json),
     Kind("form worker", "whole", NoInputs, once, render_form_worker),

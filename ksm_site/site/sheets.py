@@ -17,9 +17,10 @@ stands, what it needs next, its warnings) and ``Penilaian`` (one row per
 assessment: every indicator's level, the percentages, the assets, the note).
 Labels and names are in the site's first language; rows come in the order
 the area's page lists its groups, and in the programme's workbook in order
-of id, as in the CSV files: it is made with them, in their one pass over
-every group's share (``data.data_stream``), which is most of what any of
-these files costs a build after an edit. With ``nama_orang: sembunyikan`` the chair
+of id, as in the CSV files. The programme's workbook is made in a task of
+its own, not in the pass that makes the CSV and JSON files: after an edit a
+build remakes both, and side by side on two cores they take half the time
+one after the other did. With ``nama_orang: sembunyikan`` the chair
 and assessor columns are left out. Text a spreadsheet could take for a
 formula gets an apostrophe before it, as in the CSV files (``data.safe_cell``).
 
@@ -38,7 +39,7 @@ from ..domain.model import ScoredGroup
 from .data import GroupData, safe_cell
 from .maker import PageMaker
 from .urls import area_sheet_path
-from .xlsx import STYLE_CHANGE, Sheet, Workbook, date_cell, number_cell, tenths_cell, text_cell, workbook
+from .xlsx import STYLE_CHANGE, Sheet, date_cell, number_cell, tenths_cell, text_cell, workbook
 
 
 class SheetRows(NamedTuple):
@@ -133,15 +134,9 @@ def sheet_rows(g: ScoredGroup, m: PageMaker) -> SheetRows:
 def workbook_stream(m: PageMaker, names_: tuple[str, ...], slugs: tuple[str, ...], shares: Iterable[GroupData]
                     ) -> Iterator[tuple[str, bytes]]:
     """The workbook of an area (``names_``, ``slugs``) as (path, piece) pairs, from its groups' shares in the
-    order its page lists them."""
+    order its page lists them; the programme's, with ``slugs`` ``()`` and its title as ``names_``."""
     path = area_sheet_path(slugs)
     for piece in workbook(f"KSM: {', '.join(reversed(names_))}", sheets(m), ((s.sheet, s.sheet_assessments)
                                                                              for s in shares)):
         if piece:
             yield path, piece
-
-
-def programme_workbook(m: PageMaker) -> tuple[str, Workbook]:
-    """Where the whole programme's workbook goes, and the workbook to fill (``data.data_stream`` fills it, in
-    order of id, as it makes the other data files)."""
-    return area_sheet_path(()), Workbook(f"KSM: {m.lang.text(m.site.title)}", sheets(m))
