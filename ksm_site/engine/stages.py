@@ -286,12 +286,14 @@ class Stages:
 
 
 def batch_of(kind: Kind, inputs: object) -> tuple:
-    """Which task an instance goes to: an area's pages and spreadsheet with every other page of its kota
-    (they share most of what they read), every other instance (the home page's too) alone."""
+    """Which task an instance goes to: an area's pages with every other page of its kota (they share most
+    of what they read); its spreadsheet with the other spreadsheets of its kota, in a task of their own
+    (they read only the groups' shares: beside the pages, on the other core, rather than after them);
+    every other instance (the programme's spreadsheet too) alone."""
     area = getattr(inputs, "area", None)
     slugs = area.slugs if area is not None else getattr(inputs, "slugs", ())
     if slugs:
-        return "kota", slugs[:1]
+        return ("kota" if area is not None else kind.name), slugs[:1]
     return kind.name, id(inputs)
 
 
